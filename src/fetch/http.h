@@ -1,0 +1,74 @@
+/* HTTP client for the fetch layer: one request builder for two bases (the Pyroscope
+ * root, or Grafana's datasource proxy), auth headers, retries with backoff, a body cap
+ * and one-line error texts. Secrets live only in pd_http_conf and in the request
+ * headers handed to libcurl; they never reach error messages or traces. */
+#ifndef PD_FETCH_HTTP_H
+#define PD_FETCH_HTTP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "profdiff/profdiff.h"
+
+typedef enum pd_auth_kind { PD_AUTH_NONE, PD_AUTH_BEARER, PD_AUTH_BASIC, PD_AUTH_KINDS } pd_auth_kind;
+
+/* Connection settings. Strings are borrowed and must outlive every request. */
+typedef struct pd_http_conf {
+	const char *url;        /* Pyroscope root (direct) or Grafana root (datasource set) */
+	const char *datasource; /* Grafana datasource UID, NULL for direct mode */
+	const char *tenant;     /* X-Scope-OrgID, direct mode only; NULL = none */
+	long org_id;            /* X-Grafana-Org-Id when > 0 (Grafana mode only) */
+	pd_auth_kind auth;
+	const char *token;      /* bearer secret */
+	const char *token_from; /* where it came from, e.g. "PROFDIFF_TOKEN", for messages */
+	const char *username;   /* basic auth */
+	const char *password;   /* basic auth secret */
+	const char *cacert;     /* CA bundle, NULL = system default */
+	bool insecure;          /* skip TLS verification (explicit --insecure only) */
+	long timeout_ms;        /* per attempt */
+	size_t max_body;        /* response cap in bytes (decoded) */
+	int max_attempts;       /* 1..; retries for connection failures, 429, 502-504 */
+	long backoff_ms;        /* first backoff; doubles per attempt, with jitter */
+	long retry_cap_ms;      /* longest wait between attempts, Retry-After included */
+	FILE *trace;            /* --verbose: request traces; NULL = quiet */
+} pd_http_conf;
+
+/* Defaults: 30 s timeout, 64 MiB cap, 3 attempts, 250 ms backoff, 30 s cap. */
+void pd_http_conf_init(pd_http_conf *c);
+
+/* Call once from the main thread before any request (libcurl global init). */
+pd_status pd_http_global_init(pd_error *err);
+
+typedef struct pd_http_req {
+	const char *method;       /* "GET" or "POST" */
+	const char *path;         /* "/querier.v1.QuerierService/LabelNames", "/pyroscope/render?..." */
+	bool grafana_api;         /* true: path is under the Grafana root, not the proxy */
+	const char *body;         /* POST body or NULL */
+	const char *content_type; /* for the body */
+	const char *what;         /* what the call is for, e.g. "LabelNames", for messages */
+} pd_http_req;
+
+/* Performs the request with retries. On success (2xx) fills body (caller-initialized,
+ * caller frees) and returns PD_OK; *status (may be NULL) gets the final HTTP status
+ * (0 when no response came). Any failure is PD_EINPUT with a one-line message: the
+ * status, the Connect code/message or the first ~200 characters of the body, which
+ * credential was used for 401/403. A non-2xx status is left in *status so callers can
+ * rephrase (e.g. the datasource pre-flight's 404). */
+pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, long *status,
+		     pd_error *err);
+
+/* The full URL of a request path, without credentials (userinfo is dropped). Caller
+ * frees. NULL on out of memory. */
+char *pd_http_url(const pd_http_conf *c, const char *path, bool grafana_api);
+
+/* The base URL without userinfo (for provenance and messages). Caller frees. */
+char *pd_http_strip_userinfo(const char *url);
+
+/* Describes the credential in use without its value: "bearer token from
+ * PROFDIFF_TOKEN", "basic auth user alice", "no credentials". */
+void pd_http_describe_auth(const pd_http_conf *c, char *out, size_t size);
+
+/* Parses a byte size: "1048576", "64MiB", "10MB", "512k". Returns false on junk. */
+bool pd_parse_size(const char *s, size_t *out);
+
+#endif
