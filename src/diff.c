@@ -1,0 +1,352 @@
+/* The diff: joins the function tables of two profiles into ranked rows. Functions
+ * present on one side only get a zero placeholder on the other (so later steps need no
+ * special cases), except that a side which was trimmed only bounds the missing value:
+ * such rows are "hidden" and carry an interval. Rows point at the profiles' strings. */
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+static const char *const status_names[PD_ROW_STATUS_KINDS] = {
+	[PD_ROW_CHANGED] = "changed", [PD_ROW_UNCHANGED] = "unchanged", [PD_ROW_NEW] = "new",
+	[PD_ROW_REMOVED] = "removed", [PD_ROW_HIDDEN] = "hidden",
+};
+
+const char *pd_row_status_name(pd_row_status s)
+{
+	return (unsigned)s < PD_ROW_STATUS_KINDS ? status_names[s] : "unknown";
+}
+
+void pd_diff_opts_init(pd_diff_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->by = PD_METRIC_FLAT;
+	o->normalize = PD_NORMALIZE_NONE;
+	o->granularity = PD_GRAN_FUNCTION;
+}
+
+/* A row under construction, with the table entries it came from. */
+typedef struct pending {
+	pd_diff_row row;
+	pd_fn *b, *n;
+} pending;
+
+static int64_t scaled(int64_t v, double scale)
+{
+	return scale == 1.0 ? v : (int64_t)llround((double)v * scale);
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* The point of [lo, hi] nearest zero: the change the bounds guarantee. */
+static int64_t nearest_zero(int64_t lo, int64_t hi)
+{
+	return lo > 0 ? lo : hi < 0 ? hi : 0;
+}
+
+static double share(int64_t v, int64_t total)
+{
+	return total ? (double)v / (double)total : NAN;
+}
+
+static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, double scale,
+		     const pd_diff *d)
+{
+	pd_diff_row *r = &pr->row;
+	const pd_fn *b = pr->b, *n = pr->n;
+	r->name = b ? b->key : n->key;
+	r->short_name = b ? b->short_name : n->short_name;
+	r->in_base = b != NULL;
+	r->in_new = n != NULL;
+	if (b)
+		r->base = (pd_vals){b->flat, b->cum};
+	if (n)
+		r->new = (pd_vals){scaled(n->flat, scale), scaled(n->cum, scale)};
+	r->cum_upper_bound = (b && b->nodes > 1) || (n && n->nodes > 1);
+	r->tol.flat = max64(b ? b->flat_res : 0, n ? scaled(n->flat_res, scale) : 0);
+	r->tol.cum = max64(b ? b->cum_res : 0, n ? scaled(n->cum_res, scale) : 0);
+	r->delta = (pd_vals){r->new.flat - r->base.flat, r->new.cum - r->base.cum};
+	r->delta_min = r->delta_max = r->delta;
+	r->share_base = share(r->base.flat, d->base_total);
+	r->share_new = share(r->new.flat, d->new_total);
+	if (b && n) {
+		bool same = abs64(r->delta.flat) <= r->tol.flat && abs64(r->delta.cum) <= r->tol.cum;
+		r->status = same ? PD_ROW_UNCHANGED : PD_ROW_CHANGED;
+		return;
+	}
+	/* Absent from one side: zero if that side was complete, else within its bounds. */
+	const pd_profile *missing = b ? np : bp;
+	if (!missing->info.trimmed) {
+		r->status = b ? PD_ROW_REMOVED : PD_ROW_NEW;
+		return;
+	}
+	r->status = PD_ROW_HIDDEN;
+	double s = b ? scale : 1.0;
+	int64_t fmax = scaled(missing->unknown_flat_max, s);
+	int64_t cmax = scaled(missing->unknown_cum_max, s);
+	if (b) { /* new value in [0, max] */
+		r->delta_min = (pd_vals){-r->base.flat, -r->base.cum};
+		r->delta_max = (pd_vals){fmax - r->base.flat, cmax - r->base.cum};
+	} else { /* base value in [0, max] */
+		r->delta_min = (pd_vals){r->new.flat - fmax, r->new.cum - cmax};
+		r->delta_max = (pd_vals){r->new.flat, r->new.cum};
+	}
+	r->delta.flat = nearest_zero(r->delta_min.flat, r->delta_max.flat);
+	r->delta.cum = nearest_zero(r->delta_min.cum, r->delta_max.cum);
+}
+
+static int64_t metric(const pd_vals *v, pd_metric m)
+{
+	return m == PD_METRIC_CUM ? v->cum : v->flat;
+}
+
+/* Total order: |delta| of the ranking metric, then of the other one, then name. */
+static int cmp_rows(const void *a, const void *b, void *ctx)
+{
+	const pd_diff_row *x = &((const pending *)a)->row, *y = &((const pending *)b)->row;
+	pd_metric m = *(const pd_metric *)ctx;
+	pd_metric o = m == PD_METRIC_CUM ? PD_METRIC_FLAT : PD_METRIC_CUM;
+	int64_t dx = abs64(metric(&x->delta, m)), dy = abs64(metric(&y->delta, m));
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	dx = abs64(metric(&x->delta, o));
+	dy = abs64(metric(&y->delta, o));
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_edges(const void *a, const void *b, void *ctx)
+{
+	const pd_diff_edge *x = a, *y = b;
+	const pd_diff *d = ctx;
+	int64_t dx = abs64(x->delta), dy = abs64(y->delta);
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	int c = strcmp(d->rows[x->from].name, d->rows[y->from].name);
+	return c ? c : strcmp(d->rows[x->to].name, d->rows[y->to].name);
+}
+
+typedef struct edge_acc {
+	struct {
+		size_t from, to;
+	} key;
+	size_t index; /* into d->edges */
+	UT_hash_handle hh;
+} edge_acc;
+
+/* Adds the edges of one table (side 0 = base, 1 = new) to d->edges. */
+static pd_status add_edges(pd_diff *d, const pd_table *t, int side, double scale,
+			   edge_acc **acc, size_t *cap)
+{
+	for (const pd_tedge *te = t->edges; te; te = te->hh.next) {
+		if (te->key.from->row == SIZE_MAX || te->key.to->row == SIZE_MAX)
+			continue; /* an end was filtered out */
+		edge_acc probe, *a;
+		memset(&probe, 0, sizeof probe);
+		probe.key.from = te->key.from->row;
+		probe.key.to = te->key.to->row;
+		HASH_FIND(hh, *acc, &probe.key, sizeof probe.key, a);
+		if (!a) {
+			if (d->nedges == *cap) {
+				size_t ncap = *cap ? *cap * 2 : 64;
+				pd_diff_edge *ne = realloc(d->edges, ncap * sizeof *ne);
+				if (!ne)
+					return PD_EINTERNAL;
+				d->edges = ne;
+				*cap = ncap;
+			}
+			a = calloc(1, sizeof *a);
+			if (!a)
+				return PD_EINTERNAL;
+			a->key = probe.key;
+			a->index = d->nedges++;
+			memset(&d->edges[a->index], 0, sizeof d->edges[0]);
+			d->edges[a->index].from = probe.key.from;
+			d->edges[a->index].to = probe.key.to;
+			HASH_ADD(hh, *acc, key, sizeof a->key, a);
+		}
+		pd_diff_edge *e = &d->edges[a->index];
+		if (side == 0) {
+			e->base = te->weight;
+			e->in_base = true;
+		} else {
+			e->new = scaled(te->weight, scale);
+			e->in_new = true;
+		}
+		e->residual |= te->residual;
+		e->inlined |= te->inlined;
+		e->unweighted |= !te->weighted;
+		e->delta = e->new - e->base;
+	}
+	return PD_OK;
+}
+
+static pd_status check_inputs(const pd_profile *b, const pd_profile *n, pd_error *err)
+{
+	const pd_profile_info *bi = &b->info, *ni = &n->info;
+	const pd_profile_info *sides[2] = {bi, ni};
+	for (int i = 0; i < 2; i++)
+		if (sides[i]->has_negative)
+			return pd_error_set(err, PD_EINPUT,
+					    "%s: has negative values, so it is already a diff; diff two "
+					    "plain profiles instead",
+					    sides[i]->source);
+	if (bi->type && ni->type && strcmp(bi->type, ni->type) != 0)
+		return pd_error_set(err, PD_EINPUT,
+				    "incompatible profiles: %s is type '%s', %s is type '%s'",
+				    bi->source, bi->type, ni->source, ni->type);
+	if (bi->unit != PD_UNIT_UNKNOWN && ni->unit != PD_UNIT_UNKNOWN && bi->unit != ni->unit)
+		return pd_error_set(err, PD_EINPUT,
+				    "incompatible profiles: %s is in %s, %s is in %s", bi->source,
+				    pd_unit_name(bi->unit), ni->source, pd_unit_name(ni->unit));
+	for (int i = 0; i < 2; i++)
+		if (sides[i]->total == 0)
+			return pd_error_set(err, PD_ENODATA, "%s: profile is empty (total 0)",
+					    sides[i]->source);
+	return PD_OK;
+}
+
+static pd_status compile(regex_t *re, const char *pattern, const char *flag, pd_error *err)
+{
+	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+	if (rc == 0)
+		return PD_OK;
+	char msg[128];
+	regerror(rc, re, msg, sizeof msg);
+	regfree(re);
+	return pd_error_set(err, PD_EUSAGE, "%s: bad regular expression '%s': %s", flag, pattern,
+			    msg);
+}
+
+pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_opts *o,
+		      pd_diff **out, pd_error *err)
+{
+	*out = NULL;
+	pd_status rc = check_inputs(bp, np, err);
+	if (rc != PD_OK)
+		return rc;
+	regex_t focus, ignore;
+	bool has_focus = o->focus && *o->focus, has_ignore = o->ignore && *o->ignore;
+	if (has_focus && (rc = compile(&focus, o->focus, "--focus", err)) != PD_OK)
+		return rc;
+	if (has_ignore && (rc = compile(&ignore, o->ignore, "--ignore", err)) != PD_OK) {
+		if (has_focus)
+			regfree(&focus);
+		return rc;
+	}
+
+	pd_diff *d = calloc(1, sizeof *d);
+	pd_table tb = {0}, tn = {0};
+	pending *rows = NULL;
+	edge_acc *acc = NULL;
+	if (!d)
+		goto oom;
+	d->base = bp->info;
+	d->new = np->info;
+	d->opts = *o;
+	d->unit = bp->info.unit != PD_UNIT_UNKNOWN ? bp->info.unit : np->info.unit;
+	d->short_names = !(bp->info.has_tooltips && np->info.has_tooltips);
+	d->scale = o->normalize == PD_NORMALIZE_TOTAL
+			   ? (double)bp->info.total / (double)np->info.total
+			   : 1.0;
+	d->base_total = bp->info.total;
+	d->new_total = scaled(np->info.total, d->scale);
+
+	if ((rc = pd_table_build(bp, d->short_names, o->granularity, &tb, err)) != PD_OK ||
+	    (rc = pd_table_build(np, d->short_names, o->granularity, &tn, err)) != PD_OK)
+		goto fail;
+	size_t cap = HASH_COUNT(tb.fns) + HASH_COUNT(tn.fns) + 1, k = 0;
+	rows = calloc(cap, sizeof *rows);
+	if (!rows)
+		goto oom;
+	/* Pair entries present in both first, then the new side's leftovers. */
+	for (pd_fn *f = tb.fns; f; f = f->hh.next) {
+		pd_fn *g;
+		HASH_FIND_STR(tn.fns, f->key, g);
+		rows[k].b = f;
+		rows[k++].n = g;
+	}
+	for (pd_fn *g = tn.fns; g; g = g->hh.next) {
+		pd_fn *f;
+		HASH_FIND_STR(tb.fns, g->key, f);
+		if (!f) {
+			rows[k].b = NULL;
+			rows[k++].n = g;
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < k; i++) {
+		const char *name = rows[i].b ? rows[i].b->key : rows[i].n->key;
+		/* Pyroscope's synthetic "other" node holds truncated stacks: it stays in the
+		 * totals but is never reported as a function. */
+		bool drop = strcmp(name, "other") == 0;
+		drop |= has_focus && regexec(&focus, name, 0, NULL, 0) != 0;
+		drop |= has_ignore && regexec(&ignore, name, 0, NULL, 0) == 0;
+		if (drop) {
+			d->nfiltered += strcmp(name, "other") != 0;
+			continue;
+		}
+		rows[kept] = rows[i];
+		fill_row(&rows[kept], bp, np, d->scale, d);
+		kept++;
+	}
+	pd_metric by = o->by;
+	qsort_r(rows, kept, sizeof *rows, cmp_rows, &by);
+	d->rows = calloc(kept + 1, sizeof *d->rows);
+	if (!d->rows)
+		goto oom;
+	for (size_t i = 0; i < kept; i++) {
+		d->rows[i] = rows[i].row;
+		if (rows[i].b)
+			rows[i].b->row = i;
+		if (rows[i].n)
+			rows[i].n->row = i;
+	}
+	d->nrows = kept;
+	size_t ecap = 0;
+	if (add_edges(d, &tb, 0, 1.0, &acc, &ecap) != PD_OK ||
+	    add_edges(d, &tn, 1, d->scale, &acc, &ecap) != PD_OK)
+		goto oom;
+	qsort_r(d->edges, d->nedges, sizeof *d->edges, cmp_edges, d);
+	goto done;
+oom:
+	rc = pd_error_set(err, PD_EINTERNAL, "out of memory");
+fail:
+	pd_diff_free(d);
+	d = NULL;
+done:;
+	edge_acc *a, *atmp;
+	HASH_ITER(hh, acc, a, atmp) {
+		HASH_DEL(acc, a);
+		free(a);
+	}
+	free(rows);
+	pd_table_fini(&tb);
+	pd_table_fini(&tn);
+	if (has_focus)
+		regfree(&focus);
+	if (has_ignore)
+		regfree(&ignore);
+	*out = d;
+	return d ? PD_OK : rc;
+}
+
+void pd_diff_free(pd_diff *d)
+{
+	if (!d)
+		return;
+	free(d->rows);
+	free(d->edges);
+	free(d);
+}

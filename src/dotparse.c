@@ -1,0 +1,664 @@
+/* DOT text -> pd_profile, through libcgraph. Recognizes pprof's and Pyroscope's
+ * dialect: the legend node (type, totals, trimming), function nodes N<k> (full name from
+ * the tooltip, values from the end of the label), nodelets (skipped) and call edges.
+ * libcgraph is not reentrant (global lexer and error hook), so parsing is serialized by
+ * one mutex; the graph is closed before pd_profile_parse returns. */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+
+#include "profile.h"
+
+/* ---- libcgraph error capture ------------------------------------------------------ */
+static pthread_mutex_t cgraph_lock = PTHREAD_MUTEX_INITIALIZER;
+static char cg_errbuf[512];
+
+static int capture_error(char *msg)
+{
+	/* Keep the first message: later ones are usually consequences of it. */
+	if (!cg_errbuf[0])
+		snprintf(cg_errbuf, sizeof cg_errbuf, "%s", msg);
+	return 0;
+}
+
+/* ---- string helpers ---------------------------------------------------------------- */
+typedef struct str {
+	const char *p;
+	size_t n;
+} str;
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static bool starts(str s, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return s.n >= k && memcmp(s.p, prefix, k) == 0;
+}
+
+/* Last occurrence of needle in s, or NULL. */
+static const char *rfind(str s, const char *needle)
+{
+	size_t k = strlen(needle);
+	if (s.n < k)
+		return NULL;
+	for (size_t i = s.n - k + 1; i-- > 0;)
+		if (memcmp(s.p + i, needle, k) == 0)
+			return s.p + i;
+	return NULL;
+}
+
+/* Decodes DOT escapes in one left-to-right pass: "\\" -> '\', "\n" "\l" "\r" -> '\n'
+ * (a line break), anything else after a backslash is kept as written. libcgraph has
+ * already turned \" into ". The result is never longer than the input. */
+static char *unescape(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = malloc(n + 1), *o = d;
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			char c = s[i + 1];
+			if (c == '\\') {
+				*o++ = '\\';
+				i++;
+				continue;
+			}
+			if (c == 'n' || c == 'l' || c == 'r') {
+				*o++ = '\n';
+				i++;
+				continue;
+			}
+		}
+		*o++ = s[i];
+	}
+	*o = '\0';
+	return d;
+}
+
+/* Splits text on '\n' into at most max lines (empty trailing line dropped). */
+static size_t split_lines(const char *text, str *lines, size_t max)
+{
+	size_t k = 0;
+	const char *p = text;
+	while (*p && k < max) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		lines[k++] = (str){p, len};
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return k;
+}
+
+/* ---- values ------------------------------------------------------------------------- */
+typedef struct parse_ctx {
+	const char *source;
+	pd_profile *prof;
+	pd_error *err;
+} parse_ctx;
+
+/* Parses one value and checks that its unit family agrees with the rest of the file. */
+static pd_status value(parse_ctx *c, const char *where, str s, int64_t *v, int64_t *res)
+{
+	pd_unit u;
+	pd_error e;
+	if (pd_value_parse(s.p, s.n, v, &u, res, &e) != PD_OK)
+		return pd_error_set(c->err, PD_EINPUT, "%s: %s: %s", c->source, where, e.msg);
+	pd_unit *fam = &c->prof->info.unit;
+	if (u != PD_UNIT_UNKNOWN) {
+		if (*fam == PD_UNIT_UNKNOWN)
+			*fam = u;
+		else if (*fam != u)
+			return pd_error_set(c->err, PD_EINPUT,
+					    "%s: %s: value '%.*s' is in %s but the file uses %s", c->source,
+					    where, (int)(s.n > 40 ? 40 : s.n), s.p, pd_unit_name(u),
+					    pd_unit_name(*fam));
+	}
+	if (*v < 0)
+		c->prof->info.has_negative = true;
+	return PD_OK;
+}
+
+/* "V (P%)" or "V": the value before " (". */
+static str value_part(str s)
+{
+	const char *q = rfind(s, " (");
+	return q ? (str){s.p, (size_t)(q - s.p)} : s;
+}
+
+/* ---- legend -------------------------------------------------------------------------- */
+static bool is_legend(const char *label)
+{
+	return strstr(label, "Showing nodes accounting for") || strstr(label, "Type: ");
+}
+
+/* Parses "<prefix><V><stop>" in line, storing V. Returns false when absent. */
+static pd_status legend_value(parse_ctx *c, str line, const char *prefix, const char *stop,
+			      int64_t *v, bool *found)
+{
+	*found = false;
+	if (!starts(line, prefix))
+		return PD_OK;
+	str rest = {line.p + strlen(prefix), line.n - strlen(prefix)};
+	const char *e = stop ? rfind(rest, stop) : NULL;
+	if (stop && !e)
+		return PD_OK;
+	str num = {rest.p, e ? (size_t)(e - rest.p) : rest.n};
+	*found = true;
+	return value(c, "legend", num, v, NULL);
+}
+
+static pd_status parse_legend(parse_ctx *c, const char *label)
+{
+	pd_profile_info *in = &c->prof->info;
+	str lines[64];
+	size_t n = split_lines(label, lines, 64);
+	for (size_t i = 0; i < n; i++) {
+		str l = lines[i];
+		bool found;
+		pd_status rc;
+		if (starts(l, "Type: ")) {
+			free(c->prof->type);
+			c->prof->type = dupn(l.p + 6, l.n - 6);
+			if (!c->prof->type)
+				return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+			in->type = c->prof->type;
+		} else if (starts(l, "Showing nodes accounting for ")) {
+			/* "Showing nodes accounting for X, P% of T total" */
+			str rest = {l.p + 29, l.n - 29};
+			const char *comma = memchr(rest.p, ',', rest.n);
+			const char *of = rfind(rest, " of ");
+			const char *tot = rfind(rest, " total");
+			if (!comma || !of || !tot || tot < of)
+				return pd_error_set(c->err, PD_EINPUT, "%s: legend: cannot read '%.*s'",
+						    c->source, (int)l.n, l.p);
+			if ((rc = value(c, "legend", (str){rest.p, (size_t)(comma - rest.p)}, &in->shown,
+					NULL)))
+				return rc;
+			if ((rc = value(c, "legend", (str){of + 4, (size_t)(tot - of - 4)}, &in->total,
+					NULL)))
+				return rc;
+			in->has_total = true;
+		} else if (starts(l, "Dropped ")) {
+			long cnt = strtol(l.p + 8, NULL, 10);
+			const char *open = memchr(l.p, '(', l.n);
+			if (!open)
+				continue;
+			str in_par = {open + 1, l.n - (size_t)(open + 1 - l.p)};
+			if (starts(in_par, "cum <= ")) {
+				in->dropped_nodes = cnt;
+				if ((rc = legend_value(c, in_par, "cum <= ", ")", &in->node_cutoff, &found)))
+					return rc;
+			} else if (starts(in_par, "freq <= ")) {
+				in->dropped_edges = cnt;
+				if ((rc = legend_value(c, in_par, "freq <= ", ")", &in->edge_cutoff, &found)))
+					return rc;
+			}
+		} else if (starts(l, "Showing top ")) {
+			char *end;
+			in->top_k = strtol(l.p + 12, &end, 10);
+			const char *out = strstr(end, " out of ");
+			in->top_of = out ? strtol(out + 8, NULL, 10) : 0;
+		} else if (starts(l, "Duration: ")) {
+			str rest = {l.p + 10, l.n - 10};
+			const char *comma = memchr(rest.p, ',', rest.n);
+			int64_t d;
+			pd_unit u;
+			pd_error ignored;
+			/* Optional: keep the duration only when it reads as a time. */
+			if (comma && pd_value_parse(rest.p, (size_t)(comma - rest.p), &d, &u, NULL,
+						    &ignored) == PD_OK &&
+			    u == PD_UNIT_NANOS)
+				in->duration_ns = d;
+		}
+	}
+	return PD_OK;
+}
+
+/* ---- nodes and edges ------------------------------------------------------------------ */
+static bool is_hex16(str s)
+{
+	if (s.n != 16)
+		return false;
+	for (size_t i = 0; i < 16; i++)
+		if (!isxdigit((unsigned char)s.p[i]))
+			return false;
+	return true;
+}
+
+/* pprof's label lines never keep a '.' of the function name (they split on it), so a
+ * name line with a '.' and no space is the file basename, optionally ":line[:col]". */
+static bool is_file_line(str s)
+{
+	if (!memchr(s.p, '.', s.n) || memchr(s.p, ' ', s.n))
+		return false;
+	const char *colon = memchr(s.p, ':', s.n);
+	if (!colon)
+		return true;
+	for (const char *p = colon; p < s.p + s.n; p++)
+		if (*p != ':' && !isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
+static bool is_node_id(const char *name)
+{
+	if (name[0] != 'N' || !isdigit((unsigned char)name[1]))
+		return false;
+	for (const char *p = name + 1; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
+static bool is_nodelet(const char *name, const char *shape)
+{
+	if (shape && strcmp(shape, "box3d") == 0)
+		return true;
+	if (strncmp(name, "NN", 2) == 0)
+		return true;
+	return name[0] == 'N' && isdigit((unsigned char)name[1]) && strchr(name, '_');
+}
+
+static char *join(const str *parts, size_t n, char sep)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += parts[i].n + 1;
+	char *d = malloc(len + 1), *o = d;
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*o++ = sep;
+		memcpy(o, parts[i].p, parts[i].n);
+		o += parts[i].n;
+	}
+	*o = '\0';
+	return d;
+}
+
+static char *concat3(const char *a, const char *sep, str b)
+{
+	size_t la = strlen(a), ls = strlen(sep);
+	char *d = malloc(la + ls + b.n + 1);
+	if (d) {
+		memcpy(d, a, la);
+		memcpy(d + la, sep, ls);
+		memcpy(d + la + ls, b.p, b.n);
+		d[la + ls + b.n] = '\0';
+	}
+	return d;
+}
+
+static void node_fini(pd_node *n)
+{
+	if (n->line != n->func)
+		free(n->line);
+	if (n->short_line != n->short_func)
+		free(n->short_line);
+	free(n->func);
+	free(n->short_func);
+}
+
+/* Fills out from one function node. label and tooltip are raw attribute values. */
+static pd_status parse_node(parse_ctx *c, const char *id, const char *label_raw,
+			    const char *tooltip_raw, pd_node *out)
+{
+	pd_status rc = PD_OK;
+	char *label = unescape(label_raw), *tip = NULL;
+	size_t cap = 1;
+	for (const char *p = label_raw; *p; p++)
+		cap += *p == '\\';
+	str *lines = calloc(cap + 1, sizeof *lines);
+	if (!label || !lines) {
+		rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+		goto out;
+	}
+	size_t n = split_lines(label, lines, cap + 1);
+	char where[96];
+	snprintf(where, sizeof where, "node %.60s", id);
+	if (n < 2) {
+		rc = pd_error_set(c->err, PD_EINPUT, "%s: %s: label has no name and value", c->source,
+				  where);
+		goto out;
+	}
+	/* Value text, read from the right (pprof-dot.md A.3 lists the four shapes). */
+	str last = lines[n - 1];
+	size_t names = n - 1;
+	if (starts(last, "of ") && n >= 3) {
+		if ((rc = value(c, where, value_part((str){last.p + 3, last.n - 3}), &out->cum,
+				&out->cum_res)))
+			goto out;
+		if ((rc = value(c, where, value_part(lines[n - 2]), &out->flat, &out->flat_res)))
+			goto out;
+		names = n - 2;
+	} else if (starts(last, "0 of ")) {
+		out->flat = 0;
+		if ((rc = value(c, where, value_part((str){last.p + 5, last.n - 5}), &out->cum,
+				&out->cum_res)))
+			goto out;
+	} else {
+		if ((rc = value(c, where, value_part(last), &out->flat, &out->flat_res)))
+			goto out;
+		out->cum = out->flat;
+		out->cum_res = out->flat_res;
+	}
+	str *nm = lines;
+	if (names > 1 && is_hex16(nm[0])) { /* -addresses: the address comes first */
+		nm++;
+		names--;
+	}
+	str fileline = {NULL, 0};
+	if (names > 1 && is_file_line(nm[names - 1]))
+		fileline = nm[--names];
+	out->short_func = join(nm, names, '.');
+	if (!out->short_func)
+		goto oom;
+	out->short_line = fileline.p ? concat3(out->short_func, " ", fileline) : out->short_func;
+	if (!out->short_line)
+		goto oom;
+
+	if (tooltip_raw && *tooltip_raw) {
+		tip = unescape(tooltip_raw);
+		if (!tip)
+			goto oom;
+		str full = {tip, strlen(tip)};
+		const char *cut = rfind(full, " (");
+		if (cut)
+			full.n = (size_t)(cut - full.p);
+		if (full.n > 17 && is_hex16((str){full.p, 16}) && full.p[16] == ' ') {
+			full.p += 17;
+			full.n -= 17;
+		}
+		out->line = dupn(full.p, full.n);
+		if (!out->line)
+			goto oom;
+		out->func = out->line;
+		/* With file:line in the label, the tooltip ends in " <path>:<line>" whose
+		 * basename is that label line: cut it off to get the function. */
+		const char *sp = fileline.p ? rfind(full, " ") : NULL;
+		if (sp) {
+			str path = {sp + 1, full.n - (size_t)(sp + 1 - full.p)};
+			const char *slash = rfind(path, "/");
+			str base = slash ? (str){slash + 1, path.n - (size_t)(slash + 1 - path.p)} : path;
+			if (base.n == fileline.n && memcmp(base.p, fileline.p, base.n) == 0) {
+				out->func = dupn(full.p, (size_t)(sp - full.p));
+				if (!out->func)
+					goto oom;
+			}
+		}
+	} else {
+		out->func = strdup(out->short_func);
+		if (!out->func)
+			goto oom;
+		out->line = fileline.p ? concat3(out->func, " ", fileline) : out->func;
+		if (!out->line)
+			goto oom;
+	}
+	goto out;
+oom:
+	rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+out:
+	free(label);
+	free(tip);
+	free(lines);
+	return rc;
+}
+
+static pd_status parse_edge(parse_ctx *c, const char *label_raw, const char *style, pd_pedge *e)
+{
+	e->residual = style && strstr(style, "dotted");
+	if (!label_raw || !*label_raw)
+		return PD_OK;
+	char *label = unescape(label_raw);
+	if (!label)
+		return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+	e->inlined = strstr(label, "(inline)") != NULL;
+	const char *p = label;
+	while (*p == ' ')
+		p++;
+	size_t len = strcspn(p, "\n");
+	while (len && p[len - 1] == ' ')
+		len--;
+	pd_status rc = value(c, "edge", (str){p, len}, &e->weight, NULL);
+	e->weighted = rc == PD_OK;
+	free(label);
+	return rc;
+}
+
+static const char *attr(void *obj, Agsym_t *sym)
+{
+	return sym ? agxget(obj, sym) : NULL;
+}
+
+/* Walks the parsed graph and fills c->prof. */
+static pd_status walk(parse_ctx *c, Agraph_t *g)
+{
+	pd_profile *p = c->prof;
+	int count = agnnodes(g);
+	/* agattr takes char *; these are never written. */
+	static char k_label[] = "label", k_tooltip[] = "tooltip", k_shape[] = "shape",
+		    k_style[] = "style";
+	Agsym_t *s_label = agattr(g, AGNODE, k_label, NULL);
+	Agsym_t *s_tip = agattr(g, AGNODE, k_tooltip, NULL);
+	Agsym_t *s_shape = agattr(g, AGNODE, k_shape, NULL);
+	Agsym_t *s_elabel = agattr(g, AGEDGE, k_label, NULL);
+	Agsym_t *s_style = agattr(g, AGEDGE, k_style, NULL);
+	/* Node sequence numbers are dense from 1 within a graph: map them to indices. */
+	size_t nseq = (size_t)count + 2;
+	size_t *index = malloc(nseq * sizeof *index);
+	p->nodes = calloc((size_t)count + 1, sizeof *p->nodes);
+	if (!index || !p->nodes) {
+		free(index);
+		return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < nseq; i++)
+		index[i] = SIZE_MAX;
+	pd_status rc = PD_OK;
+	bool legend = false, tips = true;
+	int64_t res_sum = 0;
+	for (Agnode_t *n = agfstnode(g); n && rc == PD_OK; n = agnxtnode(g, n)) {
+		const char *name = agnameof(n);
+		const char *label = attr(n, s_label);
+		if (is_nodelet(name, attr(n, s_shape)))
+			continue;
+		if (label && is_legend(label) && !is_node_id(name)) {
+			char *text = unescape(label);
+			if (!text)
+				rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+			else
+				rc = parse_legend(c, text);
+			free(text);
+			legend = true;
+			continue;
+		}
+		if (!label || !*label || strcmp(label, "\\N") == 0) {
+			if (!is_node_id(name))
+				continue; /* plain graphviz node: decided below */
+			rc = pd_error_set(c->err, PD_EINPUT, "%s: node %.60s has no label", c->source,
+					  name);
+			break;
+		}
+		const char *tip = attr(n, s_tip);
+		if (!tip || !*tip)
+			tips = false;
+		pd_node *nd = &p->nodes[p->nnodes];
+		rc = parse_node(c, name, label, tip, nd);
+		if (rc != PD_OK) {
+			node_fini(nd);
+			memset(nd, 0, sizeof *nd);
+			break;
+		}
+		size_t seq = (size_t)AGSEQ(n);
+		if (seq < nseq)
+			index[seq] = p->nnodes;
+		p->flat_sum += nd->flat;
+		res_sum += nd->flat_res;
+		p->nnodes++;
+	}
+	if (rc == PD_OK && !legend && p->nnodes == 0)
+		rc = pd_error_set(c->err, PD_EINPUT,
+				  "%s: not a pprof/Pyroscope profile (no legend, no function nodes)",
+				  c->source);
+	size_t ecap = 0;
+	for (Agnode_t *n = agfstnode(g); n && rc == PD_OK; n = agnxtnode(g, n)) {
+		size_t seq = (size_t)AGSEQ(n);
+		if (seq >= nseq || index[seq] == SIZE_MAX)
+			continue;
+		for (Agedge_t *e = agfstout(g, n); e && rc == PD_OK; e = agnxtout(g, e)) {
+			size_t hseq = (size_t)AGSEQ(aghead(e));
+			if (hseq >= nseq || index[hseq] == SIZE_MAX)
+				continue; /* to a nodelet */
+			if (p->nedges == ecap) {
+				size_t ncap = ecap ? ecap * 2 : 64;
+				pd_pedge *ne = realloc(p->edges, ncap * sizeof *ne);
+				if (!ne) {
+					rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+					break;
+				}
+				p->edges = ne;
+				ecap = ncap;
+			}
+			pd_pedge *pe = &p->edges[p->nedges];
+			memset(pe, 0, sizeof *pe);
+			pe->from = index[seq];
+			pe->to = index[hseq];
+			rc = parse_edge(c, attr(e, s_elabel), attr(e, s_style), pe);
+			if (rc == PD_OK)
+				p->nedges++;
+		}
+	}
+	free(index);
+	if (rc != PD_OK)
+		return rc;
+
+	pd_profile_info *in = &p->info;
+	in->nodes = p->nnodes;
+	in->edges = p->nedges;
+	in->has_tooltips = tips && p->nnodes > 0;
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i].line != p->nodes[i].func ||
+		    p->nodes[i].short_line != p->nodes[i].short_func)
+			in->has_lines = true;
+	if (!in->has_total) {
+		in->total = p->flat_sum;
+		in->shown = p->flat_sum;
+	}
+	/* Trimmed: the legend says so, or the shown nodes hold less than the total by more
+	 * than rounding (e.g. mcp-grafana removed the synthetic "other" nodes). */
+	int64_t unassigned = in->total - (in->shown < p->flat_sum ? in->shown : p->flat_sum);
+	in->trimmed = in->dropped_nodes > 0 || in->top_k > 0 || unassigned > res_sum;
+	int64_t flat_max = unassigned > 0 ? unassigned : 0;
+	int64_t cum_max = in->total;
+	if (in->dropped_nodes > 0 && in->top_k == 0)
+		cum_max = in->node_cutoff;
+	p->unknown_cum_max = cum_max;
+	p->unknown_flat_max = flat_max < cum_max ? flat_max : cum_max;
+	return PD_OK;
+}
+
+pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_profile **out,
+			   pd_error *err)
+{
+	*out = NULL;
+	size_t i = 0;
+	while (i < len && isspace((unsigned char)data[i]))
+		i++;
+	if (i == len)
+		return pd_error_set(err, PD_EINPUT, "%s: empty file", source);
+	if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b)
+		return pd_error_set(err, PD_EINPUT,
+				    "%s: gzip data, not DOT (a .pb.gz profile? render it with "
+				    "'go tool pprof -dot')",
+				    source);
+	const char *nul = memchr(data, '\0', len);
+	if (nul)
+		return pd_error_set(err, PD_EINPUT, "%s: binary data (NUL byte at offset %zu), not DOT",
+				    source, (size_t)(nul - data));
+	pd_profile *p = calloc(1, sizeof *p);
+	char *text = malloc(len + 1);
+	if (!p || !text) {
+		free(p);
+		free(text);
+		return pd_error_set(err, PD_EINTERNAL, "out of memory");
+	}
+	memcpy(text, data, len);
+	text[len] = '\0';
+	p->source = strdup(source);
+	p->info.source = p->source;
+	parse_ctx c = {source, p, err};
+
+	pthread_mutex_lock(&cgraph_lock);
+	cg_errbuf[0] = '\0';
+	agseterrf(capture_error);
+	agreseterrors();
+	Agraph_t *g = agmemread(text);
+	pd_status rc = PD_OK;
+	if (!g) {
+		char *msg = cg_errbuf;
+		if (strncmp(msg, "Error: ", 7) == 0)
+			msg += 7;
+		msg[strcspn(msg, "\n")] = '\0';
+		rc = *msg ? pd_error_set(err, PD_EINPUT, "%s: malformed DOT: %s", source, msg)
+			  : pd_error_set(err, PD_EINPUT, "%s: no graph in input", source);
+	} else {
+		p->title = strdup(agnameof(g));
+		p->info.title = p->title;
+		rc = walk(&c, g);
+		agclose(g);
+	}
+	pthread_mutex_unlock(&cgraph_lock);
+	free(text);
+	if (rc != PD_OK) {
+		pd_profile_free(p);
+		return rc;
+	}
+	*out = p;
+	return PD_OK;
+}
+
+pd_status pd_profile_read(const char *path, pd_profile **out, pd_error *err)
+{
+	pd_buf b;
+	pd_buf_init(&b, 0);
+	pd_status rc = pd_read_file(path, &b, err);
+	if (rc == PD_OK)
+		rc = pd_profile_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, b.data, b.len, out,
+				      err);
+	pd_buf_fini(&b);
+	return rc;
+}
+
+void pd_profile_free(pd_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nnodes; i++)
+		node_fini(&p->nodes[i]);
+	free(p->nodes);
+	free(p->edges);
+	free(p->source);
+	free(p->title);
+	free(p->type);
+	free(p);
+}
+
+const pd_profile_info *pd_profile_get_info(const pd_profile *p)
+{
+	return &p->info;
+}

@@ -1,0 +1,92 @@
+/* Per-function tables: sums the nodes of one profile by join key (see table.h). */
+#include <stdlib.h>
+
+#include "table.h"
+
+static void node_key(const pd_node *n, bool short_keys, pd_granularity g, const char **key,
+		     const char **short_name)
+{
+	bool line = g == PD_GRAN_LINE;
+	*short_name = line ? n->short_line : n->short_func;
+	if (short_keys)
+		*key = *short_name;
+	else
+		*key = line ? n->line : n->func;
+}
+
+pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g, pd_table *t,
+			 pd_error *err)
+{
+	t->fns = NULL;
+	t->edges = NULL;
+	pd_fn **of_node = malloc((p->nnodes + 1) * sizeof *of_node);
+	if (!of_node)
+		return pd_error_set(err, PD_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const pd_node *n = &p->nodes[i];
+		const char *key, *short_name;
+		node_key(n, short_keys, g, &key, &short_name);
+		pd_fn *f;
+		HASH_FIND_STR(t->fns, key, f);
+		if (!f) {
+			f = calloc(1, sizeof *f);
+			if (!f)
+				goto oom;
+			f->key = key;
+			f->short_name = short_name;
+			f->row = SIZE_MAX;
+			HASH_ADD_KEYPTR(hh, t->fns, f->key, strlen(f->key), f);
+		}
+		/* Flats of distinct lines add up exactly; cums add up to an upper bound when
+		 * a sample passes through two lines of the function (recursion). */
+		f->flat += n->flat;
+		f->cum += n->cum;
+		f->flat_res += n->flat_res;
+		f->cum_res += n->cum_res;
+		f->nodes++;
+		of_node[i] = f;
+	}
+	for (size_t i = 0; i < p->nedges; i++) {
+		const pd_pedge *e = &p->edges[i];
+		const pd_fn *from = of_node[e->from], *to = of_node[e->to];
+		if (from == to)
+			continue;
+		pd_tedge probe, *te;
+		memset(&probe, 0, sizeof probe);
+		probe.key.from = from;
+		probe.key.to = to;
+		HASH_FIND(hh, t->edges, &probe.key, sizeof probe.key, te);
+		if (!te) {
+			te = calloc(1, sizeof *te);
+			if (!te)
+				goto oom;
+			te->key = probe.key;
+			te->weighted = true;
+			HASH_ADD(hh, t->edges, key, sizeof te->key, te);
+		}
+		te->weight += e->weight;
+		te->weighted &= e->weighted;
+		te->residual |= e->residual;
+		te->inlined |= e->inlined;
+	}
+	free(of_node);
+	return PD_OK;
+oom:
+	free(of_node);
+	pd_table_fini(t);
+	return pd_error_set(err, PD_EINTERNAL, "out of memory");
+}
+
+void pd_table_fini(pd_table *t)
+{
+	pd_fn *f, *ftmp;
+	HASH_ITER(hh, t->fns, f, ftmp) {
+		HASH_DEL(t->fns, f);
+		free(f);
+	}
+	pd_tedge *e, *etmp;
+	HASH_ITER(hh, t->edges, e, etmp) {
+		HASH_DEL(t->edges, e);
+		free(e);
+	}
+}
