@@ -1,0 +1,86 @@
+/* Pieces shared by the text, JSON, Markdown and DOT outputs: which rows are shown, how
+ * a delta, its percentage or an interval is written, the header facts and warnings,
+ * and one escaping engine with a table per output format. Everything here is pure
+ * formatting of a pd_diff; nothing allocates except appends to a caller's pd_buf. */
+#ifndef PD_REPORT_H
+#define PD_REPORT_H
+
+#include "profdiff/profdiff.h"
+
+#define PD_CELL 128 /* room for any cell: two values and an interval */
+
+/* Rows to show: o->top (0 = all) capped at d->nrows. o may be NULL (all). */
+size_t pd_report_shown(const pd_diff *d, const pd_report_opts *o);
+
+int64_t pd_vals_get(const pd_vals *v, pd_metric m);
+/* "flat" / "cum". */
+const char *pd_metric_name(pd_metric m);
+
+/* The change as text: a signed value ("+1.20s", "-320ms", "0"), or for hidden rows the
+ * interval delta_min..delta_max ("+1.70s..+2s"). */
+void pd_report_delta(char *dst, size_t size, const pd_diff *d, const pd_diff_row *r,
+		     pd_metric m);
+/* The row's change relative to its own base value for metric m, "%+.1f%%" (an
+ * interval for hidden rows); "new" for new rows and "n/a" when the base value is 0. */
+void pd_report_pct(char *dst, size_t size, const pd_diff_row *r, pd_metric m);
+/* delta / base * 100 when base != 0. */
+bool pd_report_pct_value(int64_t delta, int64_t base, double *pct);
+/* One side's value; "?" when the row is hidden and absent from that side. */
+void pd_report_side(char *dst, size_t size, const pd_diff *d, const pd_diff_row *r,
+		    pd_metric m, bool new_side);
+/* v with its share of the base total: "+2.15s (+20.48%)"; no percentage when the base
+ * total is 0. This is pprof -diff_base's percentage, and the DOT label's. */
+void pd_report_of_total(char *dst, size_t size, const pd_diff *d, int64_t v);
+/* Color severity of a change: v / base total (0 when the total is 0). */
+double pd_report_score(const pd_diff *d, int64_t v);
+
+/* The ranked table's columns, shared by text and Markdown. base/new show the ranked
+ * metric (d->opts.by), like Δ%. */
+enum { PD_COL_RANK, PD_COL_DFLAT, PD_COL_DPCT, PD_COL_BASE, PD_COL_NEW, PD_COL_DCUM,
+       PD_COL_STATUS, PD_COL_NAME, PD_COLS };
+extern const char *const pd_report_header[PD_COLS];
+
+typedef struct pd_report_cells {
+	const char *cell[PD_COLS]; /* the name cell is the raw, unescaped full name */
+	char store[PD_COL_DCUM + 1][PD_CELL];
+} pd_report_cells;
+
+/* Cells of d->rows[i], ranked i + 1. */
+void pd_report_cells_fill(const pd_diff *d, size_t i, pd_report_cells *c);
+
+/* Header lines shared by every format: key and value, value sometimes untrusted text
+ * (a path, a regex) that a format must quote. */
+typedef struct pd_report_fact {
+	const char *key;
+	const char *text; /* points at buf or at a string of the diff */
+	bool literal;     /* user/input text: quote it (Markdown code span) */
+	char buf[256];
+} pd_report_fact;
+
+#define PD_REPORT_FACTS_MAX 12
+/* Fills f (room for PD_REPORT_FACTS_MAX) and returns the count. Order: base, new, type,
+ * total, net change, normalize, granularity, ranked by, functions, focus, ignore. */
+size_t pd_report_facts(const pd_diff *d, pd_report_fact *f);
+
+#define PD_REPORT_WARN_MAX 5
+/* Sentences (no trailing period) about trimming, short-name joining and cum upper
+ * bounds. Fills w (room for PD_REPORT_WARN_MAX) and returns the count. */
+size_t pd_report_warnings(const pd_diff *d, char w[][320]);
+
+/* Escaping engine: printable, valid UTF-8 passes through except the ASCII characters
+ * the table replaces; control characters (unless keep_controls), DEL, invalid UTF-8,
+ * and U+FFFE/U+FFFF (not allowed in XML/SVG) become `bad` followed, when bad_hex, by
+ * two lowercase hex digits of the byte. */
+typedef struct pd_escape {
+	const char *ascii[128]; /* replacement for an ASCII character; NULL keeps it */
+	const char *bad;
+	bool bad_hex;
+	bool keep_controls;     /* pass control characters to ascii[] / through as-is */
+} pd_escape;
+
+bool pd_put_escaped(pd_buf *b, const char *s, const pd_escape *e);
+
+/* Display width of UTF-8 text in columns (one per code point; no wide characters). */
+size_t pd_text_width(const char *s);
+
+#endif
