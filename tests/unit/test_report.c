@@ -1,0 +1,365 @@
+/* Unit tests for the text, JSON and Markdown reports (src/report*.c) on diffs built by
+ * hand: exact output for a small diff, truncation, colors, escaping, exact int64 in
+ * JSON, and buffer failure. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "profdiff/profdiff.h"
+
+#define MS 1000000LL
+
+/* rows[] ranked by |delta.flat| like pd_diff_new does. */
+typedef struct fixture {
+	pd_diff d;
+	pd_diff_row rows[4];
+} fixture;
+
+static pd_diff_row row(const char *name, const char *short_name, pd_row_status st,
+		       int64_t bflat, int64_t bcum, int64_t nflat, int64_t ncum)
+{
+	pd_diff_row r;
+	memset(&r, 0, sizeof r);
+	r.name = name;
+	r.short_name = short_name;
+	r.status = st;
+	r.in_base = st != PD_ROW_NEW;
+	r.in_new = st != PD_ROW_REMOVED;
+	r.base = (pd_vals){bflat, bcum};
+	r.new = (pd_vals){nflat, ncum};
+	r.delta = (pd_vals){nflat - bflat, ncum - bcum};
+	r.delta_min = r.delta_max = r.delta;
+	r.share_base = (double)bflat / (10000 * MS);
+	r.share_new = (double)nflat / (11000 * MS);
+	return r;
+}
+
+static void setup(fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	pd_diff *d = &f->d;
+	d->base.source = "base.dot";
+	d->base.type = "cpu";
+	d->base.unit = PD_UNIT_NANOS;
+	d->base.total = 10000 * MS;
+	d->new.source = "new.dot";
+	d->new.type = "cpu";
+	d->new.unit = PD_UNIT_NANOS;
+	d->new.total = 11000 * MS;
+	d->new.trimmed = true;
+	d->new.dropped_nodes = 3;
+	d->new.node_cutoff = 30 * MS;
+	d->unit = PD_UNIT_NANOS;
+	d->opts.by = PD_METRIC_FLAT;
+	d->scale = 1.0;
+	d->base_total = 10000 * MS;
+	d->new_total = 11000 * MS;
+	f->rows[0] = row("main.parse", "main.parse", PD_ROW_CHANGED, 1000 * MS, 2000 * MS,
+			 2200 * MS, 3300 * MS);
+	f->rows[1] = row("main.old", "main.old", PD_ROW_REMOVED, 500 * MS, 500 * MS, 0, 0);
+	f->rows[2] = row("a|b`c", "a|b`c", PD_ROW_NEW, 0, 0, 300 * MS, 300 * MS);
+	/* In base, absent from the trimmed new side: the change is -500ms..-470ms. */
+	pd_diff_row *h = &f->rows[3];
+	*h = row("main.gone", "main.gone", PD_ROW_HIDDEN, 500 * MS, 500 * MS, 0, 0);
+	h->in_new = false;
+	h->delta_min = (pd_vals){-500 * MS, -500 * MS};
+	h->delta_max = (pd_vals){-470 * MS, -470 * MS};
+	h->delta = h->delta_max;
+	d->rows = f->rows;
+	d->nrows = 4;
+}
+
+static char *run(const pd_diff *d, pd_format f, size_t top, bool color, pd_buf *b)
+{
+	pd_report_opts o = {.top = top, .color = color};
+	pd_error err;
+	pd_buf_init(b, 0);
+	assert_int_equal(pd_report(d, f, &o, b, &err), PD_OK);
+	assert_non_null(b->data);
+	return b->data;
+}
+
+static const char expected_text[] =
+	"base:        base.dot\n"
+	"new:         new.dot\n"
+	"type:        cpu\n"
+	"total:       10s \xe2\x86\x92 11s\n"
+	"net change:  +1s (+10.00%)\n"
+	"normalize:   none\n"
+	"granularity: function\n"
+	"ranked by:   |\xce\x94" "flat| (\xce\x94%, base and new are flat)\n"
+	"functions:   4 (changed 1, new 1, removed 1, hidden 1)\n"
+	"warning: the new input is trimmed (dropped 3 nodes with cum <= 30ms): functions "
+	"missing from it are \"hidden\" and their change is only known within an interval\n"
+	"\n"
+	"rank           \xce\x94" "flat               \xce\x94%   base    new           "
+	" \xce\x94" "cum  status   name\n"
+	"   1          +1.20s          +120.0%     1s  2.20s          +1.30s  changed  main.parse\n"
+	"   2          -500ms          -100.0%  500ms      0          -500ms  removed  main.old\n"
+	"   3  -500ms..-470ms  -100.0%..-94.0%  500ms      ?  -500ms..-470ms  hidden   main.gone\n"
+	"   4          +300ms              new      0  300ms          +300ms  new      a|b`c\n";
+
+static void test_text_exact(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	/* rows must be ranked: put hidden (-470ms) after removed (-500ms), new last. */
+	pd_diff_row tmp = f.rows[2];
+	f.rows[2] = f.rows[3];
+	f.rows[3] = tmp;
+	pd_buf b;
+	assert_string_equal(run(&f.d, PD_FORMAT_TEXT, 0, false, &b), expected_text);
+	assert_null(strchr(b.data, '\033'));
+	pd_buf_fini(&b);
+}
+
+static void test_text_top_and_color(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	pd_buf b;
+	const char *s = run(&f.d, PD_FORMAT_TEXT, 2, true, &b);
+	assert_non_null(strstr(s, "\n2 more not shown\n"));
+	assert_null(strstr(s, "a|b`c"));
+	/* +1.2s flat over a 10s base total: red; -0.5s: green; plain header. */
+	assert_non_null(strstr(s, "\033[31m   1 "));
+	assert_non_null(strstr(s, "main.parse\033[0m\n"));
+	assert_non_null(strstr(s, "\033[32m   2 "));
+	assert_null(strstr(s, "\033[1;"));
+	assert_int_equal(strncmp(s, "base:", 5), 0);
+	pd_buf_fini(&b);
+	s = run(&f.d, PD_FORMAT_TEXT, 2, false, &b);
+	assert_null(strchr(s, '\033'));
+	pd_buf_fini(&b);
+}
+
+static void test_text_escapes_control_bytes(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	f.rows[0].name = "evil\nname\033[2J\xff";
+	pd_buf b;
+	const char *s = run(&f.d, PD_FORMAT_TEXT, 1, false, &b);
+	assert_non_null(strstr(s, "  evil\\x0aname\\x1b[2J\\xff\n"));
+	assert_null(strchr(s, '\033'));
+	pd_buf_fini(&b);
+}
+
+static const cJSON *get(const cJSON *o, const char *path)
+{
+	char key[64];
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		snprintf(key, sizeof key, "%.*s", (int)n, path);
+		o = cJSON_GetObjectItemCaseSensitive(o, key);
+		path += n + (path[n] == '.');
+	}
+	assert_non_null(o);
+	return o;
+}
+
+static void test_json_schema_and_values(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	pd_buf b;
+	cJSON *j = cJSON_Parse(run(&f.d, PD_FORMAT_JSON, 0, false, &b));
+	assert_non_null(j);
+	assert_string_equal(get(j, "schema")->valuestring, "profdiff.diff/v1");
+	assert_string_equal(get(j, "unit")->valuestring, "nanoseconds");
+	assert_string_equal(get(j, "normalize")->valuestring, "none");
+	assert_string_equal(get(j, "by")->valuestring, "flat");
+	assert_string_equal(get(j, "granularity")->valuestring, "function");
+	assert_true(cJSON_IsNull(get(j, "focus")));
+	assert_true(get(j, "scale")->valuedouble == 1.0);
+	assert_string_equal(get(j, "base.source")->valuestring, "base.dot");
+	assert_true(get(j, "base.total")->valuedouble == 1e10);
+	assert_true(cJSON_IsTrue(get(j, "new.trimmed")));
+	assert_true(get(j, "new.dropped_nodes")->valuedouble == 3);
+	assert_true(get(j, "truncated")->valuedouble == 0);
+
+	const cJSON *fn = get(j, "functions");
+	assert_int_equal(cJSON_GetArraySize(fn), 4);
+	const cJSON *r0 = cJSON_GetArrayItem(fn, 0);
+	assert_string_equal(get(r0, "name")->valuestring, "main.parse");
+	assert_string_equal(get(r0, "status")->valuestring, "changed");
+	assert_true(get(r0, "delta.flat")->valuedouble == 1200 * MS);
+	assert_true(get(r0, "delta_pct.flat")->valuedouble == 120.0);
+	assert_true(get(r0, "delta_pct.cum")->valuedouble == 65.0);
+	assert_true(get(r0, "share.base")->valuedouble == 0.1);
+	assert_null(cJSON_GetObjectItem(r0, "delta_min"));
+	assert_null(cJSON_GetObjectItem(r0, "cum_upper_bound"));
+
+	const cJSON *r2 = cJSON_GetArrayItem(fn, 2);
+	assert_string_equal(get(r2, "name")->valuestring, "a|b`c");
+	assert_string_equal(get(r2, "status")->valuestring, "new");
+	assert_true(cJSON_IsNull(get(r2, "delta_pct.flat")));
+
+	const cJSON *r3 = cJSON_GetArrayItem(fn, 3);
+	assert_string_equal(get(r3, "status")->valuestring, "hidden");
+	assert_true(get(r3, "delta_min.flat")->valuedouble == -500 * MS);
+	assert_true(get(r3, "delta_max.cum")->valuedouble == -470 * MS);
+	cJSON_Delete(j);
+	pd_buf_fini(&b);
+}
+
+static void test_json_exact_int64_and_truncation(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	/* 2^53 + 1 is not a double; the printed integer must still be exact. */
+	f.rows[0].new.flat = 9007199254740993LL;
+	f.rows[0].delta.cum = INT64_MAX;
+	f.rows[0].base.cum = INT64_MIN;
+	f.rows[0].share_new = 0.0 / 0.0;
+	f.rows[0].cum_upper_bound = true;
+	f.rows[0].name = "bad\xc3(utf8\x01";
+	pd_buf b;
+	const char *s = run(&f.d, PD_FORMAT_JSON, 1, false, &b);
+	assert_non_null(strstr(s, "\"flat\":\t9007199254740993"));
+	assert_non_null(strstr(s, "\"cum\":\t9223372036854775807"));
+	assert_non_null(strstr(s, "\"cum\":\t-9223372036854775808"));
+	assert_non_null(strstr(s, "\"name\":\t\"bad\xef\xbf\xbd(utf8\\u0001\""));
+	cJSON *j = cJSON_Parse(s);
+	assert_non_null(j);
+	assert_int_equal(cJSON_GetArraySize(get(j, "functions")), 1);
+	assert_true(get(j, "truncated")->valuedouble == 3);
+	const cJSON *r0 = cJSON_GetArrayItem(get(j, "functions"), 0);
+	assert_true(cJSON_IsNull(get(r0, "share.new")));
+	assert_true(cJSON_IsTrue(get(r0, "cum_upper_bound")));
+	cJSON_Delete(j);
+	pd_buf_fini(&b);
+}
+
+static const char expected_md[] =
+	"### profdiff: `base.dot` \xe2\x86\x92 `new.dot`\n"
+	"\n"
+	"- **base**: `base.dot`\n"
+	"- **new**: `new.dot`\n"
+	"- **type**: `cpu`\n"
+	"- **total**: 10s \xe2\x86\x92 11s\n"
+	"- **net change**: +1s (+10.00%)\n"
+	"- **normalize**: none\n"
+	"- **granularity**: function\n"
+	"- **ranked by**: |\xce\x94" "flat| (\xce\x94%, base and new are flat)\n"
+	"- **functions**: 4 (changed 1, new 1, removed 1, hidden 1)\n"
+	"\n"
+	"Biggest regressions (\xce\x94" "flat): `main.parse` (+1.20s), ``a|b`c`` (+300ms); "
+	"biggest improvements: `main.old` (-500ms), `main.gone` (-500ms..-470ms).\n"
+	"\n"
+	"> **Warning:** the new input is trimmed (dropped 3 nodes with cum <= 30ms): functions "
+	"missing from it are \"hidden\" and their change is only known within an interval.\n"
+	"\n"
+	"| rank | \xce\x94" "flat | \xce\x94% | base | new | \xce\x94" "cum | status | name |\n"
+	"|---:|---:|---:|---:|---:|---:|:---|:---|\n"
+	"| 1 | +1.20s | +120.0% | 1s | 2.20s | +1.30s | changed | `main.parse` |\n"
+	"| 2 | -500ms | -100.0% | 500ms | 0 | -500ms | removed | `main.old` |\n"
+	"| 3 | +300ms | new | 0 | 300ms | +300ms | new | ``a\\|b`c`` |\n"
+	"\n"
+	"_1 more not shown._\n";
+
+static void test_markdown_exact(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	pd_buf b;
+	assert_string_equal(run(&f.d, PD_FORMAT_MARKDOWN, 3, false, &b), expected_md);
+	pd_buf_fini(&b);
+}
+
+static void test_markdown_code_spans(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	f.rows[0].name = "`x``";
+	f.rows[1].name = "p\nq";
+	pd_buf b;
+	const char *s = run(&f.d, PD_FORMAT_MARKDOWN, 2, false, &b);
+	assert_non_null(strstr(s, "| ``` `x`` ``` |\n"));
+	assert_non_null(strstr(s, "| `p\\x0aq` |\n"));
+	pd_buf_fini(&b);
+}
+
+static void test_empty_diff(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	f.d.nrows = 0;
+	f.d.new.trimmed = false;
+	pd_buf b;
+	const char *s = run(&f.d, PD_FORMAT_TEXT, 0, false, &b);
+	assert_non_null(strstr(s, "functions:   0\n\nno functions to show\n"));
+	pd_buf_fini(&b);
+	cJSON *j = cJSON_Parse(run(&f.d, PD_FORMAT_JSON, 0, false, &b));
+	assert_int_equal(cJSON_GetArraySize(get(j, "functions")), 0);
+	cJSON_Delete(j);
+	pd_buf_fini(&b);
+}
+
+static void test_buffer_failure(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	pd_report_opts o = {0};
+	for (int fmt = 0; fmt < PD_FORMAT_KINDS; fmt++) {
+		pd_buf b;
+		pd_error err = {0};
+		pd_buf_init(&b, 64);
+		assert_int_equal(pd_report(&f.d, (pd_format)fmt, &o, &b, &err), PD_EINTERNAL);
+		assert_int_equal(err.code, PD_EINTERNAL);
+		assert_true(err.msg[0] != '\0');
+		pd_buf_fini(&b);
+	}
+	pd_buf b;
+	pd_error err;
+	pd_buf_init(&b, 0);
+	assert_int_equal(pd_report(&f.d, PD_FORMAT_KINDS, &o, &b, &err), PD_EUSAGE);
+	pd_buf_fini(&b);
+}
+
+static void test_deterministic(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	for (int fmt = 0; fmt < PD_FORMAT_KINDS; fmt++) {
+		pd_buf a, b;
+		run(&f.d, (pd_format)fmt, 0, true, &a);
+		run(&f.d, (pd_format)fmt, 0, true, &b);
+		assert_string_equal(a.data, b.data);
+		pd_buf_fini(&a);
+		pd_buf_fini(&b);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_exact),
+		cmocka_unit_test(test_text_top_and_color),
+		cmocka_unit_test(test_text_escapes_control_bytes),
+		cmocka_unit_test(test_json_schema_and_values),
+		cmocka_unit_test(test_json_exact_int64_and_truncation),
+		cmocka_unit_test(test_markdown_exact),
+		cmocka_unit_test(test_markdown_code_spans),
+		cmocka_unit_test(test_empty_diff),
+		cmocka_unit_test(test_buffer_failure),
+		cmocka_unit_test(test_deterministic),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
