@@ -246,7 +246,8 @@ static struct curl_slist *build_headers(const pd_http_conf *c, const pd_http_req
 /* Replaces every occurrence of secret in s (NUL-terminated, edited in place). */
 static void scrub(char *s, const char *secret)
 {
-	if (!secret || strlen(secret) < 1)
+	/* 1-3 characters would only mangle ordinary words; they are not echoed by us. */
+	if (!secret || strlen(secret) < 4)
 		return;
 	static const char red[] = "<redacted>";
 	size_t n = strlen(secret);
@@ -483,7 +484,7 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 					  "%s: connection closed mid-response by %s: %s%s", r->what,
 					  where, detail, tries);
 		else
-			st = pd_error_set(err, PD_EINPUT, "%s: failed to call Pyroscope API at %s: %s%s",
+			st = pd_error_set(err, PD_EINPUT, "%s: cannot reach %s: %s%s",
 					  r->what, where, detail, tries);
 		/* curl's text may quote the URL; keep credentials out either way. */
 		if (err) {

@@ -498,8 +498,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	if (fault == FAULT_STATUS) {
 		status = E.fault_status;
 		char msg[128];
-		snprintf(msg, sizeof msg, "{\"code\":\"unavailable\",\"message\":\"injected fault %d\"}",
-			 status);
+		const char *code = status == 400 ? "invalid_argument"
+				 : status == 429 ? "resource_exhausted"
+				 : status == 500 ? "internal"
+						 : "unavailable";
+		snprintf(msg, sizeof msg, "{\"code\":\"%s\",\"message\":\"injected fault %d\"}",
+			 code, status);
 		ret = send_buf(c, status, "application/json", msg, strlen(msg), true);
 		goto done;
 	}
