@@ -1,0 +1,46 @@
+# Shared helpers for the shell tests: run the real binary, capture its streams and exit
+# code, and assert on them. Sourced by tests/cli/test_*.sh and tests/golden/test_*.sh.
+set -u
+: "${PROFDIFF:?set PROFDIFF to the profdiff binary}"
+: "${PD_FIXTURES:?set PD_FIXTURES to the fixtures folder}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/pdtest.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+FAILS=0
+PASSES=0
+
+# run ARGS...: runs profdiff, leaving $T/out, $T/err and $RC
+run() {
+	"$PROFDIFF" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	echo "  stdout: $(head -c 400 "$T/out")" >&2
+	echo "  stderr: $(head -c 400 "$T/err")" >&2
+	FAILS=$((FAILS + 1))
+}
+pass() { PASSES=$((PASSES + 1)); }
+
+expect_rc() { # expect_rc CODE DESCRIPTION
+	if [ "$RC" -eq "$1" ]; then pass; else fail "$2: exit $RC, want $1"; fi
+}
+expect_err_line() { # expect_err_line NEEDLE DESCRIPTION: exactly one stderr line, holding NEEDLE
+	local n
+	n=$(wc -l <"$T/err")
+	if [ "$n" -eq 1 ] && grep -qF -- "$1" "$T/err" && grep -q '^profdiff: ' "$T/err"; then
+		pass
+	else
+		fail "$2: want one stderr line with '$1'"
+	fi
+}
+expect_out() { # expect_out NEEDLE DESCRIPTION
+	if grep -qF -- "$1" "$T/out"; then pass; else fail "$2: stdout lacks '$1'"; fi
+}
+expect_no_out() {
+	if [ ! -s "$T/out" ]; then pass; else fail "$1: stdout not empty"; fi
+}
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages profdiff needs to build and test, when missing.
+# Safe to run repeatedly: it only calls apt-get when a package is absent.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
+      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, from scratch: installs missing packages, then builds and runs
+# ctest twice, once as shipped (-Werror) and once under AddressSanitizer+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tests/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for cfg in release sanitize; do
+	dir=build-test-$cfg
+	rm -rf "$dir"
+	case $cfg in
+	release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+	sanitize) flags=(-DCMAKE_BUILD_TYPE=Debug -DPD_SANITIZE=ON) ;;
+	esac
+	echo "== $cfg build" >&2
+	cmake -S . -B "$dir" "${flags[@]}" -DPD_WERROR=ON -DPD_BENCH=OFF >/dev/null
+	cmake --build "$dir" -j"$jobs"
+	echo "== $cfg tests" >&2
+	ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+done
