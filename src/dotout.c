@@ -22,6 +22,27 @@ static const pd_escape dot_escape = {
 	.bad_hex = true,
 };
 
+/* graphviz rejects a quoted string longer than 16384 bytes, and an escaped byte takes
+ * up to 5, so names are cut (at a character boundary, marked with "…") to NAME_CAP
+ * bytes; an edge tooltip holds two. Legend values are cut shorter: there are several
+ * in one label. */
+#define NAME_CAP 1024
+#define LEGEND_CAP 256
+
+static void put_text(pd_buf *b, const char *s, size_t cap)
+{
+	char cut[NAME_CAP + 4];
+	size_t len = s ? strlen(s) : 0;
+	if (len > cap && cap <= NAME_CAP) {
+		while (cap > 0 && ((unsigned char)s[cap] & 0xc0) == 0x80)
+			cap--;
+		memcpy(cut, s, cap);
+		memcpy(cut + cap, "\xe2\x80\xa6", 4);
+		s = cut;
+	}
+	pd_put_escaped(b, s, &dot_escape);
+}
+
 static uint64_t uabs(int64_t v)
 {
 	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -190,11 +211,11 @@ static void put_node(pd_buf *b, const pd_diff *d, const pd_diff_row *r, size_t i
 	pd_report_delta(cum, sizeof cum, d, r, PD_METRIC_CUM);
 
 	pd_buf_printf(b, "N%zu [label=\"%s", id, r->status == PD_ROW_HIDDEN ? "? " : "");
-	pd_put_escaped(b, r->short_name ? r->short_name : r->name, &dot_escape);
+	put_text(b, r->short_name ? r->short_name : r->name, NAME_CAP);
 	value_line(b, d, r, PD_METRIC_FLAT);
 	value_line(b, d, r, PD_METRIC_CUM);
 	pd_buf_printf(b, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", id, fontsize);
-	pd_put_escaped(b, r->name, &dot_escape);
+	put_text(b, r->name, NAME_CAP);
 	pd_buf_printf(b, " (%s %s)\" color=\"%s\" fillcolor=\"%s\"", pd_row_status_name(r->status),
 		      cum, fg, bg);
 	switch (r->status) {
@@ -235,9 +256,9 @@ static void put_edge(pd_buf *b, const pd_diff *d, const pd_diff_edge *e, const s
 	pd_buf_printf(b, " color=\"%s\"", fg);
 	for (int k = 0; k < 2; k++) {
 		pd_buf_puts(b, k ? " labeltooltip=\"" : " tooltip=\"");
-		pd_put_escaped(b, d->rows[e->from].name, &dot_escape);
+		put_text(b, d->rows[e->from].name, NAME_CAP);
 		pd_buf_puts(b, sep);
-		pd_put_escaped(b, d->rows[e->to].name, &dot_escape);
+		put_text(b, d->rows[e->to].name, NAME_CAP);
 		pd_buf_printf(b, " (%s)\"", w);
 	}
 	if (e->residual)
@@ -245,11 +266,11 @@ static void put_edge(pd_buf *b, const pd_diff *d, const pd_diff_edge *e, const s
 	pd_buf_puts(b, "]\n");
 }
 
-static void legend_line(pd_buf *b, const char *key, const char *text)
+static void legend_line(pd_buf *b, const char *key, const char *text, bool literal)
 {
 	if (key)
 		pd_buf_printf(b, "%s: ", key);
-	pd_put_escaped(b, text, &dot_escape);
+	put_text(b, text, literal ? LEGEND_CAP : SIZE_MAX);
 	pd_buf_puts(b, "\\l");
 }
 
@@ -260,25 +281,25 @@ static void put_legend(pd_buf *b, const pd_diff *d, size_t kept, size_t max_node
 	size_t nf = pd_report_facts(d, facts), nw = pd_report_warnings(d, warn);
 
 	pd_buf_puts(b, "subgraph cluster_L { \"legend\" [shape=box fontsize=16 label=\"");
-	legend_line(b, NULL, "profdiff: new - base");
+	legend_line(b, NULL, "profdiff: new - base", false);
 	for (size_t i = 0; i < nf; i++)
 		if (strcmp(facts[i].key, "ranked by") != 0)
-			legend_line(b, facts[i].key, facts[i].text);
+			legend_line(b, facts[i].key, facts[i].text, facts[i].literal);
 	if (kept < d->nrows)
 		snprintf(line, sizeof line,
 			 "showing %zu of %zu functions: %zu left out (node budget %zu)", kept,
 			 d->nrows, d->nrows - kept, max_nodes);
 	else
 		snprintf(line, sizeof line, "showing all %zu functions", d->nrows);
-	legend_line(b, NULL, line);
+	legend_line(b, NULL, line, false);
 	for (size_t i = 0; i < nw; i++)
-		legend_line(b, "warning", warn[i]);
-	legend_line(b, NULL, "");
-	legend_line(b, NULL, "red: more in new, green: less; intensity: \xce\x94" "cum / base total");
-	legend_line(b, NULL, "node: flat and cum, base \xe2\x86\x92 new (change, % of base total)");
+		legend_line(b, "warning", warn[i], false);
+	legend_line(b, NULL, "", false);
+	legend_line(b, NULL, "red: more in new, green: less; intensity: \xce\x94" "cum / base total", false);
+	legend_line(b, NULL, "node: flat and cum, base \xe2\x86\x92 new (change, % of base total)", false);
 	legend_line(b, NULL, "bold double border: new; dashed: removed; dotted and ?: hidden "
-			     "(absent from a trimmed input, change within an interval)");
-	legend_line(b, NULL, "edges: change in weight; dotted: path through trimmed nodes");
+			     "(absent from a trimmed input, change within an interval)", false);
+	legend_line(b, NULL, "edges: change in weight; dotted: path through trimmed nodes", false);
 	pd_buf_puts(b, "\" tooltip=\"profdiff\"] }\n");
 }
 

@@ -186,6 +186,33 @@ static void test_unprintable_bytes_become_visible(void **state)
 	pd_buf_fini(&b);
 }
 
+/* graphviz caps quoted strings at 16384 bytes: long names are cut with an ellipsis. */
+static void test_huge_names_are_cut(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	char *huge = malloc(40001), *path = malloc(5001);
+	for (size_t i = 0; i < 40000; i += 2)
+		memcpy(huge + i, "\xc3\xa9", 2); /* é: the cut must not split it */
+	huge[40000] = '\0';
+	memset(path, '/', 5000);
+	path[5000] = '\0';
+	add_row(&f, huge, PD_ROW_CHANGED, 0, 0, 10 * MS, 10 * MS);
+	add_row(&f, "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"", PD_ROW_CHANGED, 0, 0, 5 * MS, 5 * MS);
+	add_edge(&f, 0, 1, 0, 1 * MS);
+	add_edge(&f, 1, 0, 0, 1 * MS);
+	f.d.base.source = f.d.new.source = f.d.opts.focus = f.d.opts.ignore = path;
+	pd_buf b;
+	const char *dot = dot_of(&f.d, 0, &b);
+	assert_non_null(strstr(dot, "\xc3\xa9\xe2\x80\xa6 (changed +10ms)\""));
+	assert_true(strlen(dot) < 40000);
+	render_quietly(dot);
+	pd_buf_fini(&b);
+	free(huge);
+	free(path);
+}
+
 static void test_nodes_edges_legend(void **state)
 {
 	(void)state;
@@ -391,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escaping_round_trip),
 		cmocka_unit_test(test_unprintable_bytes_become_visible),
+		cmocka_unit_test(test_huge_names_are_cut),
 		cmocka_unit_test(test_nodes_edges_legend),
 		cmocka_unit_test(test_budget_keeps_top_changes_and_connector),
 		cmocka_unit_test(test_ties_by_name_and_determinism),
