@@ -4,6 +4,7 @@
  * "Authorization: <redacted>" and server messages are scrubbed of secret values. */
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -119,7 +120,10 @@ bool pd_parse_size(const char *s, size_t *out)
 	char *end;
 	if (!s || !isdigit((unsigned char)*s))
 		return false;
+	errno = 0;
 	unsigned long long v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return false;
 	static const struct {
 		const char *suffix;
 		unsigned long long mult;
