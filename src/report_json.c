@@ -120,6 +120,8 @@ static void add_row(jctx *j, cJSON *arr, const pd_diff_row *r)
 	if (r->short_name)
 		add_str(j, o, "short_name", r->short_name);
 	add_str(j, o, "status", pd_row_status_name(r->status));
+	add_bool(j, o, "in_base", r->in_base);
+	add_bool(j, o, "in_new", r->in_new);
 	add_vals(j, o, "base", &r->base);
 	add_vals(j, o, "new", &r->new);
 	add_vals(j, o, "delta", &r->delta);
