@@ -98,4 +98,12 @@ expect_true "gave up in time (took $ELAPSED s)" gt 2.5 "$ELAPSED"
 fetch_base --timeout 5
 expect_rc 0 "a generous --timeout waits for the slow server"
 
+# ---- TLS ------------------------------------------------------------------------------------------
+emu
+run types "${BASE_WIN[@]}" --url "https://${URL#http://}"
+expect_rc 3 "https against a plain-HTTP server"
+expect_in "$ERR" "TLS error talking to https://127.0.0.1:[0-9]+/querier.v1.QuerierService/ProfileTypes: .*--cacert" "TLS failure message"
+run types "${BASE_WIN[@]}" --url "https://${URL#http://}" --cacert "$T/no-such-ca.pem"
+expect_rc 3 "missing --cacert file"
+
 done_testing
