@@ -138,30 +138,28 @@ pd_status pd_read_file(const char *path, pd_buf *buf, pd_error *err)
 	return rc;
 }
 
-pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err)
+pd_status pd_file_stage(const char *path, const char *data, size_t len, char **tmp_out,
+			pd_error *err)
 {
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-			return pd_error_set(err, PD_EINTERNAL, "stdout: write error: %s",
-					    strerror(errno));
-		return PD_OK;
-	}
+	*tmp_out = NULL;
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
 	if (!tmp)
 		return pd_error_set(err, PD_EINTERNAL, "%s: out of memory", path);
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-	pd_status rc = PD_OK;
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		rc = pd_error_set(err, PD_EINTERNAL, "%s: cannot create: %s", path, strerror(errno));
-		goto out;
+		pd_status rc =
+			pd_error_set(err, PD_EINTERNAL, "%s: cannot create: %s", path, strerror(errno));
+		free(tmp);
+		return rc;
 	}
 	/* mkstemp creates 0600; give the file the usual permissions under the umask. */
 	mode_t um = umask(0);
 	umask(um);
 	(void)fchmod(fd, 0666 & ~um);
+	pd_status rc = PD_OK;
 	size_t off = 0;
 	while (off < len) {
 		ssize_t w = write(fd, data + off, len - off);
@@ -178,12 +176,43 @@ pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, p
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: fsync: %s", path, strerror(errno));
 	if (close(fd) != 0 && rc == PD_OK)
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: close: %s", path, strerror(errno));
-	if (rc == PD_OK && rename(tmp, path) != 0)
+	if (rc != PD_OK) {
+		unlink(tmp);
+		free(tmp);
+		return rc;
+	}
+	*tmp_out = tmp;
+	return PD_OK;
+}
+
+pd_status pd_file_commit(char *tmp, const char *path, pd_error *err)
+{
+	pd_status rc = PD_OK;
+	if (rename(tmp, path) != 0) {
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: cannot rename into place: %s", path,
 				  strerror(errno));
-	if (rc != PD_OK)
 		unlink(tmp);
-out:
+	}
 	free(tmp);
 	return rc;
+}
+
+void pd_file_discard(char *tmp)
+{
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+}
+
+pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err)
+{
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+			return pd_error_set(err, PD_EINTERNAL, "stdout: write error: %s",
+					    strerror(errno));
+		return PD_OK;
+	}
+	char *tmp;
+	pd_status rc = pd_file_stage(path, data, len, &tmp, err);
+	return rc == PD_OK ? pd_file_commit(tmp, path, err) : rc;
 }

@@ -60,6 +60,14 @@ pd_status pd_read_file(const char *path, pd_buf *buf, pd_error *err);
 /* Writes data to path atomically: a temporary file in the same directory, fsync'd,
  * then rename(2). On failure the previous file (if any) is untouched. */
 pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err);
+/* The two halves of an atomic write, for writing several files all-or-nothing:
+ * pd_file_stage writes data to a new temporary file beside path and returns its name
+ * in *tmp (owned by the caller); pd_file_commit renames it over path and frees tmp;
+ * pd_file_discard removes and frees it (NULL is a no-op). */
+pd_status pd_file_stage(const char *path, const char *data, size_t len, char **tmp,
+			pd_error *err);
+pd_status pd_file_commit(char *tmp, const char *path, pd_error *err);
+void pd_file_discard(char *tmp);
 
 /* ---- units ------------------------------------------------------------------------ */
 /* Every value is an integer in the family's base unit. */

@@ -153,10 +153,13 @@ int pd_diff_cli_apply(pd_diff_cli *c, int val, const char *arg, pd_error *err)
 	case OPT_NODES:
 		return count("--nodes", arg, &c->nodes, err);
 	case OPT_DOT:
-		c->dot_path = arg;
-		return 1;
 	case OPT_SVG:
-		c->svg_path = arg;
+		if (strcmp(arg, "-") == 0) {
+			pd_error_set(err, PD_EUSAGE, "%s: give a file name ('-' is for the report)",
+				     val == OPT_DOT ? "--dot" : "--svg");
+			return -1;
+		}
+		*(val == OPT_DOT ? &c->dot_path : &c->svg_path) = arg;
 		return 1;
 	case OPT_FOCUS:
 		c->diff.focus = arg;
@@ -226,16 +229,27 @@ pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char
 		goto out;
 	if (c->svg_path && (rc = pd_render_svg(dot.data, dot.len, &svg, err)) != PD_OK)
 		goto out;
-	if (!c->quiet)
-		warn_about(d, warn);
-	if (c->dot_path && (rc = pd_write_file_atomic(c->dot_path, dot.data, dot.len, err)))
+	/* Stage every output file, then rename them all: a failure writes none. */
+	const char *paths[3] = {c->dot_path, c->svg_path, c->out_path};
+	const pd_buf *bufs[3] = {&dot, &svg, &report};
+	char *tmps[3] = {NULL, NULL, NULL};
+	for (int i = 0; i < 3 && rc == PD_OK; i++)
+		if (paths[i] && strcmp(paths[i], "-") != 0)
+			rc = pd_file_stage(paths[i], bufs[i]->data, bufs[i]->len, &tmps[i], err);
+	for (int i = 0; i < 3; i++) {
+		if (rc == PD_OK && tmps[i])
+			rc = pd_file_commit(tmps[i], paths[i], err);
+		else
+			pd_file_discard(tmps[i]);
+		tmps[i] = NULL;
+	}
+	if (rc != PD_OK)
 		goto out;
-	if (c->svg_path && (rc = pd_write_file_atomic(c->svg_path, svg.data, svg.len, err)))
-		goto out;
-	if (c->out_path)
-		rc = pd_write_file_atomic(c->out_path, report.data, report.len, err);
-	else if (fwrite(report.data, 1, report.len, out) != report.len || fflush(out) != 0)
+	bool to_stdout = !c->out_path || strcmp(c->out_path, "-") == 0;
+	if (to_stdout && (fwrite(report.data, 1, report.len, out) != report.len || fflush(out) != 0))
 		rc = pd_error_set(err, PD_EINTERNAL, "cannot write the report to stdout");
+	if (rc == PD_OK && !c->quiet)
+		warn_about(d, warn);
 out:
 	pd_buf_fini(&svg);
 	pd_buf_fini(&dot);
