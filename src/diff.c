@@ -318,7 +318,8 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	if (add_edges(d, &tb, 0, 1.0, &acc, &ecap) != PD_OK ||
 	    add_edges(d, &tn, 1, d->scale, &acc, &ecap) != PD_OK)
 		goto oom;
-	qsort_r(d->edges, d->nedges, sizeof *d->edges, cmp_edges, d);
+	if (d->nedges) /* qsort on a NULL array is undefined even for 0 items */
+		qsort_r(d->edges, d->nedges, sizeof *d->edges, cmp_edges, d);
 	goto done;
 oom:
 	rc = pd_error_set(err, PD_EINTERNAL, "out of memory");
