@@ -446,9 +446,13 @@ static int parse(int argc, char **argv, fetch_cli *f, pd_diff_cli *diff, pd_erro
 				    f->name, argv[optind + want], f->name);
 	}
 	if (want) {
-		f->label = argv[optind];
-		while (*f->label == ' ' || *f->label == '\t')
-			f->label++;
+		char *name = argv[optind]; /* trimmed in place, like mcp-grafana */
+		size_t n = strlen(name);
+		while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+			name[--n] = '\0';
+		while (*name == ' ' || *name == '\t')
+			name++;
+		f->label = name;
 		if (!*f->label)
 			return pd_error_set(err, PD_EUSAGE, "values: name is required");
 	}

@@ -21,7 +21,7 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
-typedef enum fault_kind { FAULT_NONE, FAULT_STATUS, FAULT_RESET, FAULT_CUT, FAULT_BIG, FAULT_EMPTY, FAULT_ZERO } fault_kind;
+typedef enum fault_kind { FAULT_NONE, FAULT_STATUS, FAULT_RESET, FAULT_CUT, FAULT_BIG, FAULT_EMPTY, FAULT_ZERO, FAULT_GARBAGE } fault_kind;
 
 static struct {
 	const char *port_file, *log_path, *base_path, *new_path;
@@ -305,7 +305,7 @@ static fault_kind take_fault(const char *route)
 
 static const char *fault_name(fault_kind k)
 {
-	static const char *const names[] = {NULL, "status", "reset", "cut", "big", "empty", "zero"};
+	static const char *const names[] = {NULL, "status", "reset", "cut", "big", "empty", "zero", "garbage"};
 	return names[k];
 }
 
@@ -507,6 +507,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		ret = send_buf(c, status, "application/json", msg, strlen(msg), true);
 		goto done;
 	}
+	if (fault == FAULT_GARBAGE) {
+		/* What a misconfigured proxy might answer: 200 with an HTML page. */
+		status = 200;
+		ret = send_buf(c, 200, "text/html", "<html>login</html>\n", 19, false);
+		goto done;
+	}
 	if (is_connect) {
 		if (strcmp(method, "POST") != 0) {
 			status = 405;
@@ -532,7 +538,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: emulator --port-file F [--log F] [--base DOT] [--new DOT --split MS]\n"
 		"  [--datasource UID] [--bearer TOKEN] [--basic USER:PASS] [--delay-ms N]\n"
-		"  [--fault status|reset|cut|big|empty|zero] [--fault-count N (-1 = all)]\n"
+		"  [--fault status|reset|cut|big|empty|zero|garbage] [--fault-count N (-1 = all)]\n"
 		"  [--fault-status CODE] [--retry-after S] [--fault-route SUBSTR] [--big-bytes N]\n"
 		"  [--empty-lists]\n");
 	exit(2);
@@ -575,9 +581,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--empty-lists"))
 			E.empty_lists = true;
 		else if (ARG("--fault")) {
-			static const char *const k[] = {"", "status", "reset", "cut", "big", "empty", "zero"};
+			static const char *const k[] = {"", "status", "reset", "cut", "big", "empty", "zero", "garbage"};
 			E.fault = FAULT_NONE;
-			for (int j = 1; j < 7; j++)
+			for (int j = 1; j < 8; j++)
 				if (!strcmp(v, k[j]))
 					E.fault = (fault_kind)j;
 			if (E.fault == FAULT_NONE)

@@ -98,6 +98,12 @@ expect_true "gave up in time (took $ELAPSED s)" gt 2.5 "$ELAPSED"
 fetch_base --timeout 5
 expect_rc 0 "a generous --timeout waits for the slow server"
 
+# ---- invalid replies ------------------------------------------------------------------------------
+emu --fault garbage --fault-count -1
+run labels "${BASE_WIN[@]}"
+expect_rc 3 "HTML instead of Connect JSON"
+expect_in "$ERR" "^profdiff: LabelNames: invalid JSON in the server's reply$" "invalid JSON message"
+
 # ---- TLS ------------------------------------------------------------------------------------------
 emu
 run types "${BASE_WIN[@]}" --url "https://${URL#http://}"
