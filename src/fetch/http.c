@@ -266,6 +266,28 @@ static void scrub(char *s, const char *secret)
 	}
 }
 
+/* Scrubs every form of the configured secrets: the token, the password and the
+ * base64 "user:password" a server might echo from an Authorization header. */
+static void scrub_all(char *s, const pd_http_conf *c)
+{
+	scrub(s, c->token);
+	scrub(s, c->password);
+	if (c->auth == PD_AUTH_BASIC && c->username) {
+		pd_buf cred, enc;
+		pd_buf_init(&cred, 0);
+		pd_buf_init(&enc, 0);
+		pd_buf_printf(&cred, "%s:%s", c->username, c->password ? c->password : "");
+		if (!cred.failed)
+			base64(&enc, (const unsigned char *)cred.data, cred.len);
+		if (!enc.failed && enc.data)
+			scrub(s, enc.data);
+		if (cred.data)
+			memset(cred.data, 0, cred.len);
+		pd_buf_fini(&cred);
+		pd_buf_fini(&enc);
+	}
+}
+
 /* First SNIPPET_MAX characters of the server's message, on one line. For JSON bodies
  * (Connect errors, Grafana errors) the code and message fields are used. */
 static void server_message(const pd_buf *body, const pd_http_conf *c, char *out, size_t size)
@@ -291,6 +313,9 @@ static void server_message(const pd_buf *body, const pd_http_conf *c, char *out,
 	else
 		pd_buf_append(&t, body->data, body->len < 4096 ? body->len : 4096);
 	cJSON_Delete(j);
+	/* Scrub before cutting, so no prefix of a secret survives the cut. */
+	if (t.data)
+		scrub_all(t.data, c);
 	size_t o = 0;
 	bool space = true;
 	for (size_t i = 0; t.data && i < t.len && o < SNIPPET_MAX; i++) {
@@ -309,8 +334,7 @@ static void server_message(const pd_buf *body, const pd_http_conf *c, char *out,
 	bool cut = t.data && o >= SNIPPET_MAX;
 	pd_buf_fini(&t);
 	tmp[o] = '\0';
-	scrub(tmp, c->token);
-	scrub(tmp, c->password);
+	scrub_all(tmp, c); /* whitespace folding may have joined pieces */
 	snprintf(out, size, "%s%s", tmp, cut ? "..." : "");
 }
 
@@ -492,8 +516,7 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 					  r->what, where, detail, tries);
 		/* curl's text may quote the URL; keep credentials out either way. */
 		if (err) {
-			scrub(err->msg, c->token);
-			scrub(err->msg, c->password);
+			scrub_all(err->msg, c);
 		}
 	} else if (code < 200 || code > 299) {
 		char msg[SNIPPET_MAX + 16], hint[256];

@@ -36,6 +36,7 @@ static struct {
 	const char *fault_route;
 	size_t big_bytes;
 	bool empty_lists;
+	bool echo_auth; /* a careless server: 401 bodies quote the Authorization header */
 	char *base_dot, *new_dot;
 	size_t base_len, new_len;
 	FILE *log;
@@ -446,7 +447,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 	if (!authorized(c)) {
 		status = 401;
-		ret = send_json(c, 401, "{\"code\":\"unauthenticated\",\"message\":\"invalid credentials\"}");
+		const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+		if (E.echo_auth && h) {
+			cJSON *o = cJSON_CreateObject();
+			char m[1024];
+			snprintf(m, sizeof m, "invalid credentials in header Authorization: %s", h);
+			cJSON_AddStringToObject(o, "code", "unauthenticated");
+			cJSON_AddStringToObject(o, "message", m);
+			char *js = cJSON_PrintUnformatted(o);
+			ret = send_json(c, 401, js ? js : "{}");
+			free(js);
+			cJSON_Delete(o);
+		} else {
+			ret = send_json(c, 401, "{\"code\":\"unauthenticated\",\"message\":\"invalid credentials\"}");
+		}
 		goto done;
 	}
 	if (!strncmp(url, lookup, sizeof lookup - 1)) {
@@ -540,7 +554,7 @@ static void usage(void)
 		"  [--datasource UID] [--bearer TOKEN] [--basic USER:PASS] [--delay-ms N]\n"
 		"  [--fault status|reset|cut|big|empty|zero|garbage] [--fault-count N (-1 = all)]\n"
 		"  [--fault-status CODE] [--retry-after S] [--fault-route SUBSTR] [--big-bytes N]\n"
-		"  [--empty-lists]\n");
+		"  [--empty-lists] [--echo-auth]\n");
 	exit(2);
 }
 
@@ -580,6 +594,8 @@ int main(int argc, char **argv)
 			E.big_bytes = strtoull(v, NULL, 10);
 		else if (!strcmp(a, "--empty-lists"))
 			E.empty_lists = true;
+		else if (!strcmp(a, "--echo-auth"))
+			E.echo_auth = true;
 		else if (ARG("--fault")) {
 			static const char *const k[] = {"", "status", "reset", "cut", "big", "empty", "zero", "garbage"};
 			E.fault = FAULT_NONE;

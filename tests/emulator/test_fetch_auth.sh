@@ -57,6 +57,21 @@ expect_rc 3 "wrong password (basic wins over an env token in direct mode)"
 expect_in "$ERR" "HTTP 401.*basic auth user alice" "401 names the basic-auth user"
 no_secret "401 with basic auth"
 
+# ---- a server that quotes the Authorization header back -------------------------------------
+start_emu --bearer "other-$TOKEN" --echo-auth
+export PROFDIFF_URL=$URL
+PROFDIFF_TOKEN=$TOKEN run types "${BASE_WIN[@]}" --verbose
+expect_rc 3 "401 quoting the bearer token"
+expect_in "$ERR" "Authorization: Bearer <redacted>" "echoed token is redacted"
+no_secret "server echoing a bearer token"
+start_emu --basic "alice:other" --echo-auth
+export PROFDIFF_URL=$URL
+B64=$(printf '%s' "alice:$PASS" | base64)
+PROFDIFF_USERNAME=alice PROFDIFF_PASSWORD=$PASS run types "${BASE_WIN[@]}"
+expect_rc 3 "401 quoting basic credentials"
+expect_not_in "$ERR" "$B64" "echoed basic credentials are redacted"
+no_secret "server echoing basic credentials"
+
 # ---- tenant ----------------------------------------------------------------------------
 start_emu
 export PROFDIFF_URL=$URL
