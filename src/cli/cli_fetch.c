@@ -560,7 +560,7 @@ int pd_cmd_fetch(int argc, char **argv)
 /* ---- compare ----------------------------------------------------------------------- */
 
 typedef struct side {
-	const pd_http_conf *http;
+	pd_http_conf http; /* a copy, tagged for --verbose */
 	const char *type;
 	const char *matchers;
 	int64_t from_ms, to_ms;
@@ -573,7 +573,7 @@ typedef struct side {
 static void *fetch_side(void *arg)
 {
 	side *s = arg;
-	s->st = pd_pyro_render(s->http, s->type, s->matchers, s->from_ms, s->to_ms, s->max_nodes,
+	s->st = pd_pyro_render(&s->http, s->type, s->matchers, s->from_ms, s->to_ms, s->max_nodes,
 			       &s->dot, &s->err);
 	return NULL;
 }
@@ -687,7 +687,9 @@ int pd_cmd_compare(int argc, char **argv)
 	if (rc == PD_OK)
 		rc = pd_pyro_preflight(&f.http, &err);
 	if (rc == PD_OK) {
-		base.http = new_.http = &f.http;
+		base.http = new_.http = f.http;
+		base.http.trace_tag = "[baseline] ";
+		new_.http.trace_tag = "[new] ";
 		base.type = new_.type = f.type;
 		base.max_nodes = new_.max_nodes = f.max_nodes_n;
 		base.matchers = base_matchers;

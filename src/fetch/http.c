@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,38 +182,56 @@ static void base64(pd_buf *out, const unsigned char *in, size_t n)
 	}
 }
 
+/* One trace line, prefixed with the conf's tag; a single write, so lines from
+ * concurrent requests do not mix. */
+static void trace(const pd_http_conf *c, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+static void trace(const pd_http_conf *c, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	if (!c->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(c->trace, "%s%s\n", c->trace_tag ? c->trace_tag : "", line);
+}
+
 /* Adds one header to the list and traces it (the Authorization value redacted). */
-static bool add_header(struct curl_slist **list, FILE *trace, const char *line, bool secret)
+static bool add_header(struct curl_slist **list, const pd_http_conf *c, const char *line,
+		       bool secret)
 {
 	struct curl_slist *l = curl_slist_append(*list, line);
 	if (!l)
 		return false;
 	*list = l;
-	if (trace) {
-		if (secret)
-			fprintf(trace, "> %.*s: <redacted>\n", (int)strcspn(line, ":"), line);
-		else
-			fprintf(trace, "> %s\n", line);
-	}
+	if (secret)
+		trace(c, "> %.*s: <redacted>", (int)strcspn(line, ":"), line);
+	else
+		trace(c, "> %s", line);
 	return true;
 }
 
-static struct curl_slist *build_headers(const pd_http_conf *c, const pd_http_req *r, FILE *trace)
+static struct curl_slist *build_headers(const pd_http_conf *c, const pd_http_req *r)
 {
 	struct curl_slist *h = NULL;
 	pd_buf b;
 	bool ok = true;
 	pd_buf_init(&b, 0);
-	ok &= add_header(&h, trace, "User-Agent: profdiff/" PD_VERSION, false);
+	ok &= add_header(&h, c, "User-Agent: profdiff/" PD_VERSION, false);
 	if (r->body) {
 		pd_buf_printf(&b, "Content-Type: %s", r->content_type ? r->content_type : "application/json");
-		ok &= !b.failed && add_header(&h, trace, b.data, false);
-		ok &= add_header(&h, trace, "Connect-Protocol-Version: 1", false);
+		ok &= !b.failed && add_header(&h, c, b.data, false);
+		ok &= add_header(&h, c, "Connect-Protocol-Version: 1", false);
 	}
 	if (c->auth == PD_AUTH_BEARER && c->token) {
 		b.len = 0;
 		pd_buf_printf(&b, "Authorization: Bearer %s", c->token);
-		ok &= !b.failed && add_header(&h, trace, b.data, true);
+		ok &= !b.failed && add_header(&h, c, b.data, true);
 	} else if (c->auth == PD_AUTH_BASIC && c->username) {
 		pd_buf cred;
 		pd_buf_init(&cred, 0);
@@ -221,7 +240,7 @@ static struct curl_slist *build_headers(const pd_http_conf *c, const pd_http_req
 		pd_buf_puts(&b, "Authorization: Basic ");
 		if (!cred.failed)
 			base64(&b, (const unsigned char *)cred.data, cred.len);
-		ok &= !cred.failed && !b.failed && add_header(&h, trace, b.data, true);
+		ok &= !cred.failed && !b.failed && add_header(&h, c, b.data, true);
 		if (cred.data)
 			memset(cred.data, 0, cred.len);
 		pd_buf_fini(&cred);
@@ -230,12 +249,12 @@ static struct curl_slist *build_headers(const pd_http_conf *c, const pd_http_req
 		if (c->org_id > 0) {
 			b.len = 0;
 			pd_buf_printf(&b, "X-Grafana-Org-Id: %ld", c->org_id);
-			ok &= !b.failed && add_header(&h, trace, b.data, false);
+			ok &= !b.failed && add_header(&h, c, b.data, false);
 		}
 	} else if (c->tenant && *c->tenant) {
 		b.len = 0;
 		pd_buf_printf(&b, "X-Scope-OrgID: %s", c->tenant);
-		ok &= !b.failed && add_header(&h, trace, b.data, false);
+		ok &= !b.failed && add_header(&h, c, b.data, false);
 	}
 	if (b.data)
 		memset(b.data, 0, b.len);
@@ -422,17 +441,15 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 	int attempt;
 	for (attempt = 1;; attempt++) {
 		long t0 = now_ms();
-		if (c->trace)
-			fprintf(c->trace, "> %s %s%s\n", r->method, shown,
-				attempt > 1 ? " (retry)" : "");
+		trace(c, "> %s %s%s", r->method, shown, attempt > 1 ? " (retry)" : "");
 		curl_slist_free_all(headers);
-		headers = build_headers(c, r, c->trace);
+		headers = build_headers(c, r);
 		if (!headers) {
 			st = pd_error_set(err, PD_EINTERNAL, "out of memory");
 			goto out;
 		}
-		if (r->body && c->trace)
-			fprintf(c->trace, "> body: %s\n", r->body);
+		if (r->body)
+			trace(c, "> body: %.1500s", r->body);
 		pd_buf_fini(body);
 		pd_buf_init(body, 0);
 		s.over = false;
@@ -462,14 +479,11 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 		rc = curl_easy_perform(h);
 		code = 0;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-		if (c->trace) {
-			if (rc == CURLE_OK)
-				fprintf(c->trace, "< HTTP %ld, %zu bytes in %ld ms\n", code, body->len,
-					now_ms() - t0);
-			else
-				fprintf(c->trace, "< failed after %ld ms: %s\n", now_ms() - t0,
-					errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		}
+		if (rc == CURLE_OK)
+			trace(c, "< HTTP %ld, %zu bytes in %ld ms", code, body->len, now_ms() - t0);
+		else
+			trace(c, "< failed after %ld ms: %s", now_ms() - t0,
+			      errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		bool again = rc == CURLE_OK ? retryable_status(code) : retryable_curl(rc);
 		if (!again || attempt >= c->max_attempts)
 			break;
@@ -480,9 +494,7 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 			wait = ra > c->retry_cap_ms / 1000 ? c->retry_cap_ms : (long)ra * 1000;
 		if (wait > c->retry_cap_ms)
 			wait = c->retry_cap_ms;
-		if (c->trace)
-			fprintf(c->trace, "* retrying in %ld ms (attempt %d of %d)\n", wait, attempt + 1,
-				c->max_attempts);
+		trace(c, "* retrying in %ld ms (attempt %d of %d)", wait, attempt + 1, c->max_attempts);
 		sleep_ms(wait);
 	}
 	if (status)

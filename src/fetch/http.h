@@ -31,6 +31,7 @@ typedef struct pd_http_conf {
 	long backoff_ms;        /* first backoff; doubles per attempt, with jitter */
 	long retry_cap_ms;      /* longest wait between attempts, Retry-After included */
 	FILE *trace;            /* --verbose: request traces; NULL = quiet */
+	const char *trace_tag;  /* prefix of each trace line (compare: which side), or NULL */
 } pd_http_conf;
 
 /* Defaults: 30 s timeout, 64 MiB cap, 3 attempts, 250 ms backoff, 30 s cap. */
