@@ -11,6 +11,7 @@
 
 #include <graphviz/cgraph.h>
 
+#include "prepass.h"
 #include "profile.h"
 
 /* ---- libcgraph error capture ------------------------------------------------------ */
@@ -572,8 +573,60 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 	return PD_OK;
 }
 
-pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_profile **out,
-			   pd_error *err)
+/* agmemread's line-at-a-time reader, but in big chunks: flex refills its buffer less
+ * often and nothing else changes (libcgraph counts lines itself). */
+typedef struct memchan {
+	const char *p, *e;
+} memchan;
+
+static int mem_read(void *chan, char *buf, int size)
+{
+	memchan *m = chan;
+	size_t n = (size_t)(m->e - m->p);
+	if (n > (size_t)size)
+		n = (size_t)size;
+	memcpy(buf, m->p, n);
+	m->p += n;
+	return (int)n;
+}
+
+static Agraph_t *read_graph(const char *text, size_t len, unsigned flags)
+{
+	if (flags & PD_PARSE_PLAIN)
+		return agmemread(text);
+	static Agiodisc_t io;
+	static Agdisc_t disc;
+	io = AgIoDisc;
+	io.afread = mem_read;
+	disc = (Agdisc_t){&AgMemDisc, &AgIdDisc, &io};
+	memchan m = {text, text + len};
+	return agread(&m, &disc);
+}
+
+/* Runs libcgraph on text; on failure fills err from the captured libcgraph message.
+ * Called with cgraph_lock held. */
+static Agraph_t *parse_locked(const char *source, const char *text, size_t len, unsigned flags,
+			      pd_error *err)
+{
+	cg_errbuf[0] = '\0';
+	agseterrf(capture_error);
+	agreseterrors();
+	Agraph_t *g = read_graph(text, len, flags);
+	if (!g) {
+		char *msg = cg_errbuf;
+		if (strncmp(msg, "Error: ", 7) == 0)
+			msg += 7;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (*msg)
+			pd_error_set(err, PD_EINPUT, "%s: malformed DOT: %s", source, msg);
+		else
+			pd_error_set(err, PD_EINPUT, "%s: no graph in input", source);
+	}
+	return g;
+}
+
+pd_status pd_profile_parse_flags(const char *source, const char *data, size_t len,
+				 unsigned flags, pd_profile **out, pd_error *err)
 {
 	*out = NULL;
 	size_t i = 0;
@@ -591,36 +644,47 @@ pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_
 		return pd_error_set(err, PD_EINPUT, "%s: binary data (NUL byte at offset %zu), not DOT",
 				    source, (size_t)(nul - data));
 	pd_profile *p = calloc(1, sizeof *p);
-	char *text = malloc(len + 1);
-	if (!p || !text) {
-		free(p);
-		free(text);
+	if (!p)
 		return pd_error_set(err, PD_EINTERNAL, "out of memory");
+	/* The text libcgraph sees: stripped of unread attributes when the pre-pass
+	 * understands it, else a NUL-terminated copy. */
+	size_t tlen = len;
+	char *text = (flags & PD_PARSE_PLAIN) ? NULL : pd_prepass(data, len, &tlen);
+	bool stripped = text != NULL;
+	if (!text) {
+		text = malloc(len + 1);
+		if (!text) {
+			free(p);
+			return pd_error_set(err, PD_EINTERNAL, "out of memory");
+		}
+		memcpy(text, data, len);
+		text[len] = '\0';
+		tlen = len;
 	}
-	memcpy(text, data, len);
-	text[len] = '\0';
 	p->source = strdup(source);
 	p->info.source = p->source;
 	parse_ctx c = {source, p, err};
 
 	pthread_mutex_lock(&cgraph_lock);
-	cg_errbuf[0] = '\0';
-	agseterrf(capture_error);
-	agreseterrors();
-	Agraph_t *g = agmemread(text);
-	pd_status rc = PD_OK;
-	if (!g) {
-		char *msg = cg_errbuf;
-		if (strncmp(msg, "Error: ", 7) == 0)
-			msg += 7;
-		msg[strcspn(msg, "\n")] = '\0';
-		rc = *msg ? pd_error_set(err, PD_EINPUT, "%s: malformed DOT: %s", source, msg)
-			  : pd_error_set(err, PD_EINPUT, "%s: no graph in input", source);
-	} else {
+	Agraph_t *g = parse_locked(source, text, tlen, flags, err);
+	if (!g && stripped) {
+		/* Report libcgraph's words about the original text, not the stripped one. */
+		free(text);
+		text = malloc(len + 1);
+		if (text) {
+			memcpy(text, data, len);
+			text[len] = '\0';
+			g = parse_locked(source, text, len, flags, err);
+		} else
+			pd_error_set(err, PD_EINTERNAL, "out of memory");
+	}
+	pd_status rc = g ? PD_OK : err ? err->code : PD_EINPUT;
+	if (g) {
 		p->title = strdup(agnameof(g));
 		p->info.title = p->title;
 		rc = walk(&c, g);
-		agclose(g);
+		if (!(flags & PD_PARSE_KEEP_GRAPH))
+			agclose(g);
 	}
 	pthread_mutex_unlock(&cgraph_lock);
 	free(text);
@@ -630,6 +694,12 @@ pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_
 	}
 	*out = p;
 	return PD_OK;
+}
+
+pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_profile **out,
+			   pd_error *err)
+{
+	return pd_profile_parse_flags(source, data, len, 0, out, err);
 }
 
 pd_status pd_profile_read(const char *path, pd_profile **out, pd_error *err)

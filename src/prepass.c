@@ -1,0 +1,195 @@
+/* Attribute-dropping pre-pass for DOT (see prepass.h). One left-to-right scan; the
+ * output is never longer than the input. Statement kind is decided per line: an
+ * attribute list after "->" or "--" on the same statement is an edge's. A node's list
+ * keeps a superset of an edge's, so a misjudged edge only keeps more. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prepass.h"
+
+/* DOT ID characters of an unquoted identifier or numeral (bytes >= 0x80 included). */
+static bool idchar(unsigned char c)
+{
+	return c == '_' || c == '.' || c == '-' || c >= 0x80 || (c >= '0' && c <= '9') ||
+	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* End of the quoted string starting at p[0] == '"', just past the closing quote, or
+ * NULL when unterminated. */
+static const char *qend(const char *p, const char *e)
+{
+	for (p++; p < e; p++) {
+		if (*p == '\\') {
+			if (++p == e)
+				return NULL;
+		} else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* One ID (quoted or bare) at p, or NULL when there is none / it is unsupported. */
+static const char *idend(const char *p, const char *e)
+{
+	if (p < e && *p == '"')
+		return qend(p, e);
+	const char *s = p;
+	while (p < e && idchar((unsigned char)*p))
+		p++;
+	return p > s ? p : NULL;
+}
+
+static const char *skipws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ',' ||
+			 *p == ';'))
+		p++;
+	return p;
+}
+
+static bool keyis(const char *k, size_t n, const char *name)
+{
+	return strlen(name) == n && memcmp(k, name, n) == 0;
+}
+
+static bool keep(const char *k, size_t n, bool edge)
+{
+	if (keyis(k, n, "label") || keyis(k, n, "style"))
+		return true;
+	return !edge && (keyis(k, n, "tooltip") || keyis(k, n, "shape"));
+}
+
+static bool keyword(const char *k, size_t n)
+{
+	static const char *const kw[] = {"node", "edge", "graph"};
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(kw[i]) == n && strncasecmp(k, kw[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Copies the attribute list at p ('[') to *o, filtered. Returns the position after ']'. */
+static const char *alist(const char *p, const char *e, char **o, bool edge)
+{
+	char *d = *o;
+	*d++ = *p++;
+	bool first = true;
+	for (;;) {
+		const char *s = p;
+		p = skipws(p, e);
+		for (const char *q = s; q < p; q++) /* keep line numbers */
+			if (*q == '\n')
+				*d++ = '\n';
+		if (p >= e)
+			return NULL;
+		if (*p == ']') {
+			*d++ = ']';
+			*o = d;
+			return p + 1;
+		}
+		const char *k = p, *ke = idend(p, e);
+		if (!ke)
+			return NULL;
+		p = ke;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= e || *p != '=')
+			return NULL;
+		p++;
+		while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+			p++;
+		const char *ve = idend(p, e);
+		if (!ve)
+			return NULL;
+		p = ve;
+		/* "a" + "b" concatenation: not modelled. */
+		const char *q = p;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
+			q++;
+		if (q < e && *q == '+')
+			return NULL;
+		bool quoted_key = *k == '"';
+		if (quoted_key || keep(k, (size_t)(ke - k), edge)) {
+			if (!first)
+				*d++ = ' ';
+			memcpy(d, k, (size_t)(ve - k));
+			d += ve - k;
+			first = false;
+		} else {
+			for (const char *c = k; c < ve; c++)
+				if (*c == '\n')
+					*d++ = '\n';
+		}
+	}
+}
+
+char *pd_prepass(const char *text, size_t len, size_t *outlen)
+{
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	const char *p = text, *e = text + len;
+	bool edge = false, attr_stmt = false, stmt_start = true;
+	while (p < e) {
+		char c = *p;
+		if (c == '"') {
+			const char *q = qend(p, e);
+			if (!q)
+				goto fail;
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			p = q;
+			stmt_start = false;
+		} else if (c == '[') {
+			if (attr_stmt) { /* graph/node/edge defaults: verbatim */
+				const char *q = p;
+				while (q < e && *q != ']') {
+					if (*q == '"') {
+						q = qend(q, e);
+						if (!q)
+							goto fail;
+					} else
+						q++;
+				}
+				if (q >= e)
+					goto fail;
+				memcpy(o, p, (size_t)(q + 1 - p));
+				o += q + 1 - p;
+				p = q + 1;
+			} else if (!(p = alist(p, e, &o, edge)))
+				goto fail;
+		} else if (c == '/' || c == '#' || c == '<' || c == '@') {
+			goto fail; /* comments, HTML strings, macros */
+		} else if (c == '\n' || c == ';' || c == '{' || c == '}') {
+			*o++ = c;
+			p++;
+			edge = attr_stmt = false;
+			stmt_start = true;
+		} else if (c == '-' && p + 1 < e && (p[1] == '>' || p[1] == '-')) {
+			*o++ = *p++;
+			*o++ = *p++;
+			edge = true;
+			stmt_start = false;
+		} else if (idchar((unsigned char)c)) {
+			const char *q = p;
+			while (q < e && idchar((unsigned char)*q))
+				q++;
+			if (stmt_start && keyword(p, (size_t)(q - p)))
+				attr_stmt = true;
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			p = q;
+			stmt_start = false;
+		} else {
+			*o++ = c;
+			p++;
+		}
+	}
+	*o = '\0';
+	*outlen = (size_t)(o - out);
+	return out;
+fail:
+	free(out);
+	return NULL;
+}

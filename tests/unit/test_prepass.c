@@ -1,0 +1,220 @@
+/* Differential test of the attribute-dropping pre-pass (src/prepass.c): every DOT file
+ * under fixtures/ and bench/samples/, and hand-written edge cases, is parsed with the
+ * pre-pass and with plain agmemread; the profiles (legend fields, nodes, edges) or the
+ * error status and message must be identical. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "prepass.h"
+
+static void same_str(const char *what, const char *a, const char *b)
+{
+	if (!a || !b) {
+		if (a != b)
+			fail_msg("%s: %s vs %s", what, a ? a : "(null)", b ? b : "(null)");
+		return;
+	}
+	if (strcmp(a, b) != 0)
+		fail_msg("%s: '%s' vs '%s'", what, a, b);
+}
+
+/* Parses text both ways and asserts identical results. Returns the status. */
+static pd_status both_ways(const char *name, const char *text, size_t len)
+{
+	pd_profile *a = NULL, *b = NULL;
+	pd_error ea = {0}, eb = {0};
+	pd_status ra = pd_profile_parse_flags(name, text, len, 0, &a, &ea);
+	pd_status rb = pd_profile_parse_flags(name, text, len, PD_PARSE_PLAIN, &b, &eb);
+	if (ra != rb)
+		fail_msg("%s: status %d (%s) with the pre-pass, %d (%s) without", name, ra, ea.msg, rb,
+			 eb.msg);
+	if (ra != PD_OK) {
+		same_str(name, ea.msg, eb.msg);
+		return ra;
+	}
+	const pd_profile_info *x = &a->info, *y = &b->info;
+	same_str("title", x->title, y->title);
+	same_str("type", x->type, y->type);
+	assert_int_equal(x->unit, y->unit);
+	assert_int_equal(x->total, y->total);
+	assert_int_equal(x->has_total, y->has_total);
+	assert_int_equal(x->shown, y->shown);
+	assert_int_equal(x->duration_ns, y->duration_ns);
+	assert_int_equal(x->dropped_nodes, y->dropped_nodes);
+	assert_int_equal(x->node_cutoff, y->node_cutoff);
+	assert_int_equal(x->dropped_edges, y->dropped_edges);
+	assert_int_equal(x->edge_cutoff, y->edge_cutoff);
+	assert_int_equal(x->top_k, y->top_k);
+	assert_int_equal(x->top_of, y->top_of);
+	assert_int_equal(x->trimmed, y->trimmed);
+	assert_int_equal(x->has_tooltips, y->has_tooltips);
+	assert_int_equal(x->has_lines, y->has_lines);
+	assert_int_equal(x->has_negative, y->has_negative);
+	assert_int_equal(a->nnodes, b->nnodes);
+	assert_int_equal(a->nedges, b->nedges);
+	assert_int_equal(a->flat_sum, b->flat_sum);
+	assert_int_equal(a->unknown_flat_max, b->unknown_flat_max);
+	assert_int_equal(a->unknown_cum_max, b->unknown_cum_max);
+	for (size_t i = 0; i < a->nnodes; i++) {
+		const pd_node *n = &a->nodes[i], *m = &b->nodes[i];
+		same_str("func", n->func, m->func);
+		same_str("line", n->line, m->line);
+		same_str("short_func", n->short_func, m->short_func);
+		same_str("short_line", n->short_line, m->short_line);
+		assert_int_equal(n->flat, m->flat);
+		assert_int_equal(n->cum, m->cum);
+		assert_int_equal(n->flat_res, m->flat_res);
+		assert_int_equal(n->cum_res, m->cum_res);
+	}
+	for (size_t i = 0; i < a->nedges; i++) {
+		const pd_pedge *e = &a->edges[i], *f = &b->edges[i];
+		assert_int_equal(e->from, f->from);
+		assert_int_equal(e->to, f->to);
+		assert_int_equal(e->weight, f->weight);
+		assert_int_equal(e->weighted, f->weighted);
+		assert_int_equal(e->residual, f->residual);
+		assert_int_equal(e->inlined, f->inlined);
+	}
+	pd_profile_free(a);
+	pd_profile_free(b);
+	return PD_OK;
+}
+
+static size_t files_seen, files_stripped;
+
+static void check_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *d = malloc((size_t)n + 1);
+	assert_non_null(d);
+	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	size_t olen;
+	char *o = pd_prepass(d, (size_t)n, &olen);
+	files_stripped += o != NULL;
+	free(o);
+	both_ways(path, d, (size_t)n);
+	files_seen++;
+	free(d);
+}
+
+/* Every *.dot below dir, recursively. */
+static void walk_dir(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (stat(path, &st) != 0)
+			continue;
+		size_t k = strlen(de->d_name);
+		if (S_ISDIR(st.st_mode))
+			walk_dir(path);
+		else if (k > 4 && strcmp(de->d_name + k - 4, ".dot") == 0)
+			check_file(path);
+	}
+	closedir(dp);
+}
+
+static void test_fixtures_and_samples(void **state)
+{
+	(void)state;
+	const char *src = getenv("PD_SRC");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/fixtures", src ? src : ".");
+	walk_dir(dir);
+	snprintf(dir, sizeof dir, "%s/bench/samples", src ? src : ".");
+	size_t before = files_seen;
+	walk_dir(dir);
+	assert_true(files_seen > before); /* the bench samples are in the repository */
+	print_message("%zu DOT files, %zu taken by the pre-pass\n", files_seen, files_stripped);
+}
+
+static const char head[] = "digraph \"t\" {\n"
+			   "subgraph cluster_L { \"Type: cpu\" [shape=box label=\"Type: cpu\\l"
+			   "Showing nodes accounting for 3s, 100% of 3s total\\l\"] }\n";
+
+static pd_status case_(const char *body)
+{
+	char text[4096];
+	snprintf(text, sizeof text, "%s%s", head, body);
+	return both_ways("case.dot", text, strlen(text));
+}
+
+static void test_edge_cases(void **state)
+{
+	(void)state;
+	/* Attribute lists over several lines, commas and semicolons, odd spacing. */
+	assert_int_equal(case_("N1 [label=\"a\\nb\\n1s (33%)\",\n  id = \"node1\";\n"
+			       "  tooltip=\"a.b (1s)\" color=\"#b20000\"]\n"
+			       "N2 [ label = \"c\\nd\\n2s (66%)\" , tooltip = \"c.d (2s)\" ]\n"
+			       "N1->N2 [label=\" 1s\" tooltip=\"a -> c\" style=dotted]\n"
+			       "N1 -> N2 [color=red]\n}\n"),
+			 PD_OK);
+	/* Quoted keys, defaults that must stay, a second list on one statement. */
+	assert_int_equal(case_("node [style=filled tooltip=\"dflt (1s)\"]\nedge [style=dotted]\n"
+			       "N1 [\"label\"=\"a\\n1s (33%)\"] [tooltip=\"x.a (1s)\" fontsize=9]\n"
+			       "N2 [label=\"b\\n2s (66%)\"]\nN1 -> N2 [label=\" 1s\"]\n}\n"),
+			 PD_OK);
+	/* Constructs the pre-pass leaves to libcgraph: comments, HTML, concatenation. */
+	assert_int_equal(case_("/* c */ N1 [label=\"a\\n1s (33%)\"] // x\n"
+			       "N2 [label=<b> tooltip=\"b (2s)\"]\n}\n"),
+			 PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\n\" + \"1s (33%)\" tooltip=\"a (1s)\"]\n}\n"), PD_OK);
+	assert_int_equal(case_("# 1\nN1 [label=\"a\\n1s (33%)\"]\n}\n"), PD_OK);
+	/* Errors: same message, same line number, after a dropped multi-line attribute. */
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" color=\n\"#b20000\"\n id=\"x\"]\n"
+			       "N2 [label=\"b\\n2s\" ]]\n}\n"),
+			 PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" tooltip=\"unterminated]\n}\n"), PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" color=]\n}\n"), PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" color\n"), PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\nfurlongs\" color=red]\n}\n"), PD_EINPUT);
+}
+
+static void test_prepass_output(void **state)
+{
+	(void)state;
+	const char in[] = "N1 [label=\"a\" id=\"n\" fontsize=8 tooltip=\"t\" color=\"#fff\"]\n"
+			  "N1 -> N2 [label=\" 1s\" weight=3 tooltip=\"x\" labeltooltip=\"y\" "
+			  "style=\"dotted\"]\nnode [color=red]\n";
+	size_t n;
+	char *o = pd_prepass(in, sizeof in - 1, &n);
+	assert_non_null(o);
+	assert_string_equal(o, "N1 [label=\"a\" tooltip=\"t\"]\n"
+			       "N1 -> N2 [label=\" 1s\" style=\"dotted\"]\nnode [color=red]\n");
+	assert_int_equal(n, strlen(o));
+	free(o);
+	assert_null(pd_prepass("a [b=<x>]", 9, &n));
+	assert_null(pd_prepass("a [b=\"x]", 8, &n));
+	assert_null(pd_prepass("a [b]", 5, &n));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prepass_output),
+		cmocka_unit_test(test_edge_cases),
+		cmocka_unit_test(test_fixtures_and_samples),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
