@@ -61,4 +61,12 @@ expect_rc 0 "escapes"
 if command -v dot >/dev/null; then
 	dot -Tsvg "$T/esc.dot" -o /dev/null 2>"$T/dotwarn" && [ ! -s "$T/dotwarn" ] && pass || fail "escaped names render: $(head -c 300 "$T/dotwarn")"
 fi
+
+# A 1 MiB function name (libcgraph's FILE reader stops at 16 KiB strings) parses, keeps
+# its full length in JSON, and still gives a graph that graphviz lays out.
+run diff -q --format json --top 0 --dot "$T/long.dot" --svg "$T/long.svg" "$F/edge/long_name.dot" "$F/edge/long_name.dot"
+expect_rc 0 "1 MiB name"
+len=$(jq -r '[.functions[].name | length] | max' "$T/out")
+[ "$len" -gt 1000000 ] && pass || fail "1 MiB name kept whole in JSON (longest $len)"
+grep -q '<svg' "$T/long.svg" && pass || fail "1 MiB name renders to SVG"
 finish
