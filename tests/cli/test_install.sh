@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-if cc -std=c11 -I"$T/prefix/include" "$T/use.c" "$lib" $(pkg-config --libs libgvc libcgraph libcurl libcjson) -lpthread -lm -o "$T/use" 2>"$T/err"; then
+if cc ${PD_CFLAGS:-} -std=c11 -I"$T/prefix/include" "$T/use.c" "$lib" $(pkg-config --libs libgvc libcgraph libcurl libcjson) -lpthread -lm -o "$T/use" 2>"$T/err"; then
 	pass
 	"$T/use" "$PD_FIXTURES/cpu_base.full.dot" "$PD_FIXTURES/cpu_new.full.dot" >"$T/out" 2>&1
 	expect_out "main.parseRecords" "library user finds the top regression"
