@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "prepass.h"
 #include "profdiff/profdiff.h"
 #include "table.h"
 
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 		reps = 1;
 	double *t = calloc((size_t)reps * P_COUNT, sizeof *t);
 	pd_error err = {0};
+	const char *fl = getenv("PD_PARSE_FLAGS");
+	unsigned flags = fl ? (unsigned)strtoul(fl, NULL, 0) : 0;
 	for (int r = 0; r < reps; r++) {
 		double *tr = t + (size_t)r * P_COUNT, t0 = now();
 		pd_buf in[2];
@@ -59,11 +62,11 @@ int main(int argc, char **argv)
 		tr[P_READ] = now() - t0;
 		pd_profile *bp, *np;
 		t0 = now();
-		if (pd_profile_parse(argv[1], in[0].data, in[0].len, &bp, &err))
+		if (pd_profile_parse_flags(argv[1], in[0].data, in[0].len, flags, &bp, &err))
 			die("parse base", &err);
 		tr[P_PARSE_BASE] = now() - t0;
 		t0 = now();
-		if (pd_profile_parse(argv[2], in[1].data, in[1].len, &np, &err))
+		if (pd_profile_parse_flags(argv[2], in[1].data, in[1].len, flags, &np, &err))
 			die("parse new", &err);
 		tr[P_PARSE_NEW] = now() - t0;
 		/* The tables are built again inside pd_diff_new; timed alone here. */

@@ -16,17 +16,22 @@ static bool idchar(unsigned char c)
 }
 
 /* End of the quoted string starting at p[0] == '"', just past the closing quote, or
- * NULL when unterminated. */
+ * NULL when unterminated. A quote after an odd run of backslashes is escaped (as
+ * libcgraph too reads "x\\" as a whole string). memchr keeps this near memory speed. */
 static const char *qend(const char *p, const char *e)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\') {
-			if (++p == e)
-				return NULL;
-		} else if (*p == '"')
-			return p + 1;
+	const char *s = ++p;
+	for (;;) {
+		const char *q = memchr(p, '"', (size_t)(e - p));
+		if (!q)
+			return NULL;
+		size_t bs = 0;
+		for (const char *b = q; b > s && b[-1] == '\\'; b--)
+			bs++;
+		if (!(bs & 1))
+			return q + 1;
+		p = q + 1;
 	}
-	return NULL;
 }
 
 /* One ID (quoted or bare) at p, or NULL when there is none / it is unsupported. */

@@ -1,0 +1,3 @@
+module profdiff/bench/pprofgen
+
+go 1.19

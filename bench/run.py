@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""profdiff benchmark harness (run by `cmake --build BUILD --target bench`).
+
+For each size (functions per profile) it generates a DOT pair with bench/gen.py and
+equivalent .pb.gz profiles with bench/pprofgen, then measures, R times each:
+  cat          cat BASE NEW > /dev/null
+  bare         bare_read BASE NEW  (agmemread + agget label/tooltip + agclose, x2)
+  profdiff     profdiff diff -q BASE NEW  (text report)
+  profdiff_all profdiff diff -q --format json --dot F --svg F BASE NEW
+  pprof        pprof -top -diff_base=BASE.pb.gz NEW.pb.gz  (timeout; R capped)
+and the per-phase times from bench/phases. Wall time, CPU time (user+sys of the
+process tree) and peak RSS come from wait4(2). Prints Markdown tables; also writes
+WORK/results.md and WORK/results.json. The machine is shared: CPU time is the steadier
+metric, wall time is reported too.
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd, timeout=None, stdout=subprocess.DEVNULL):
+    """(wall_s, cpu_s, maxrss_kb, timed_out) of one run of cmd."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, start_new_session=True)
+    timed_out = False
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if timeout and time.perf_counter() - t0 > timeout:
+            os.killpg(p.pid, signal.SIGKILL)
+            timed_out = True
+            pid, status, ru = os.wait4(p.pid, 0)
+            break
+        time.sleep(0.002)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if not timed_out and p.returncode not in (0, 1):
+        raise SystemExit(f"bench: {' '.join(cmd)} exited with {p.returncode}")
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, timed_out
+
+
+def stats(xs):
+    xs = sorted(xs)
+    return {"median": statistics.median(xs), "min": xs[0], "max": xs[-1], "n": len(xs)}
+
+
+def measure(cmd, reps, timeout=None):
+    ws, cs, rs, to = [], [], [], False
+    for _ in range(reps):
+        w, c, r, t = run(cmd, timeout)
+        ws.append(w)
+        cs.append(c)
+        rs.append(r)
+        if t:
+            to = True
+            break  # one timeout is enough to know
+    return {"wall": stats(ws), "cpu": stats(cs), "rss_kb": max(rs), "timeout": to}
+
+
+def fmt_s(st, key="median"):
+    v = st[key]
+    return f"{v * 1000:.1f} ms" if v < 1 else f"{v:.2f} s"
+
+
+def spread(st):
+    return f"{fmt_s(st)} [{fmt_s(st, 'min')}–{fmt_s(st, 'max')}]"
+
+
+def slope(points):
+    """Least-squares slope of log(y) against log(x)."""
+    xs = [math.log(x) for x, _ in points]
+    ys = [math.log(y) for _, y in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profdiff", required=True)
+    ap.add_argument("--phases", required=True)
+    ap.add_argument("--bare", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--go", default="")
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--reps", default="5,5,3", help="repetitions per size")
+    ap.add_argument("--pprof-timeout", type=float, default=90)
+    ap.add_argument("--pprof-reps", default="3,3,1")
+    a = ap.parse_args()
+    sizes = [int(s) for s in a.sizes.split(",")]
+    reps = [int(r) for r in a.reps.split(",")]
+    preps = [int(r) for r in a.pprof_reps.split(",")]
+    reps += [reps[-1]] * (len(sizes) - len(reps))
+    preps += [preps[-1]] * (len(sizes) - len(preps))
+    os.makedirs(a.work, exist_ok=True)
+
+    pprof = None
+    if a.go and shutil.which(a.go):
+        env = dict(os.environ, GOFLAGS="-mod=mod", GOPROXY="off")
+        gen = os.path.join(a.work, "pprofgen")
+        subprocess.run([a.go, "build", "-o", gen, "."], cwd=os.path.join(HERE, "pprofgen"),
+                       env=env, check=True)
+        tooldir = subprocess.run([a.go, "env", "GOTOOLDIR"], capture_output=True, text=True,
+                                 env=env, check=True).stdout.strip()
+        pprof = os.path.join(tooldir, "pprof")
+        if not os.path.exists(pprof):
+            pprof = None
+    else:
+        print("bench: go not found: no comparison with go tool pprof", file=sys.stderr)
+
+    results = {}
+    for n, r, pr in zip(sizes, reps, preps):
+        d = os.path.join(a.work, f"n{n}")
+        base, new = os.path.join(d, "base.dot"), os.path.join(d, "new.dot")
+        if not os.path.exists(os.path.join(d, "changes.tsv")):
+            print(f"bench: generating {n} functions in {d}", file=sys.stderr)
+            subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(n), d, "--samples"],
+                           check=True)
+        if pprof:
+            for side in ("base", "new"):
+                pb = os.path.join(d, side + ".pb.gz")
+                if not os.path.exists(pb):
+                    subprocess.run([gen, os.path.join(d, side + ".samples"), pb], check=True)
+        print(f"bench: {n} functions, {r} runs", file=sys.stderr)
+        res = {"bytes": os.path.getsize(base) + os.path.getsize(new)}
+        out = os.path.join(d, "out")
+        res["cat"] = measure(["cat", base, new], r)
+        res["bare"] = measure([a.bare, base, new], r)
+        res["profdiff"] = measure([a.profdiff, "diff", "-q", base, new], r)
+        res["profdiff_all"] = measure([a.profdiff, "diff", "-q", "--format", "json", "--dot",
+                                       out + ".dot", "--svg", out + ".svg", base, new], r)
+        ph = subprocess.run([a.phases, base, new, str(r)], capture_output=True, text=True,
+                            check=True).stdout
+        res["phases"] = {}
+        for line in ph.splitlines():
+            _, name, med, lo, hi = line.split()
+            res["phases"][name] = {"median": float(med), "min": float(lo), "max": float(hi)}
+        if pprof:
+            res["pprof"] = measure([pprof, "-top", "-symbolize=none",
+                                    "-diff_base=" + os.path.join(d, "base.pb.gz"),
+                                    os.path.join(d, "new.pb.gz")], pr, a.pprof_timeout)
+        results[n] = res
+        print(f"bench: {n}: profdiff cpu {fmt_s(res['profdiff']['cpu'])}, bare cpu "
+              f"{fmt_s(res['bare']['cpu'])}", file=sys.stderr)
+
+    md = report(results, a.pprof_timeout)
+    print(md)
+    with open(os.path.join(a.work, "results.md"), "w") as f:
+        f.write(md)
+    with open(os.path.join(a.work, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+
+
+def report(results, timeout):
+    L = []
+    sizes = sorted(results)
+    L.append("### Whole commands (median [min–max]; CPU = user+sys; RSS = peak)\n")
+    L.append("| functions | input | tool | wall | CPU | peak RSS |")
+    L.append("|---:|---:|---|---:|---:|---:|")
+    for n in sizes:
+        res = results[n]
+        for k, name in (("cat", "cat"), ("bare", "bare libcgraph read x2"),
+                        ("profdiff", "profdiff diff (text)"),
+                        ("profdiff_all", "profdiff diff (json+dot+svg)"),
+                        ("pprof", "go tool pprof -top -diff_base")):
+            if k not in res:
+                continue
+            m = res[k]
+            ge = ">= " if m.get("timeout") else ""
+            L.append(f"| {n} | {res['bytes'] / 2**20:.1f} MB | {name} | {ge}{spread(m['wall'])} | "
+                     f"{ge}{spread(m['cpu'])} | {m['rss_kb'] / 1024:.1f} MB |")
+    L.append("\n### Ratios (medians)\n")
+    L.append("| functions | profdiff/bare CPU | profdiff/bare wall | profdiff_all/bare CPU | "
+             "RSS profdiff_all/bare | profdiff/cat wall | pprof/profdiff wall |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        res = results[n]
+        pd, pa, b, c = res["profdiff"], res["profdiff_all"], res["bare"], res["cat"]
+        pp = res.get("pprof")
+        ppr = "n/a"
+        if pp:
+            ppr = ("≥ " if pp["timeout"] else "") + \
+                f"{pp['wall']['median'] / pd['wall']['median']:.0f}×"
+        L.append(f"| {n} | {pd['cpu']['median'] / b['cpu']['median']:.2f} | "
+                 f"{pd['wall']['median'] / b['wall']['median']:.2f} | "
+                 f"{pa['cpu']['median'] / b['cpu']['median']:.2f} | "
+                 f"{pa['rss_kb'] / b['rss_kb']:.2f} | "
+                 f"{pd['wall']['median'] / c['wall']['median']:.1f} | {ppr} |")
+    L.append("\n### Phases inside one process (bench/phases; median [min–max])\n")
+    names = list(results[sizes[0]]["phases"])
+    L.append("| phase | " + " | ".join(str(n) for n in sizes) + " |")
+    L.append("|---|" + "---:|" * len(sizes))
+    for p in names:
+        L.append(f"| {p} | " + " | ".join(spread(results[n]["phases"][p]) for n in sizes) + " |")
+    if len(sizes) >= 2:
+        L.append("\n### Growth (least-squares slope of log time vs log functions; 1.0 = linear)\n")
+        for k in ("profdiff", "profdiff_all", "bare", "cat"):
+            s = slope([(n, results[n][k]["cpu"]["median"]) for n in sizes])
+            s2 = slope([(n, results[n][k]["cpu"]["median"]) for n in sizes if n >= 10000]) \
+                if sum(n >= 10000 for n in sizes) >= 2 else float("nan")
+            L.append(f"- {k}: CPU slope {s:.2f} over all sizes, {s2:.2f} from 10k up")
+        parse = [(n, results[n]["phases"]["parse_base"]["median"]) for n in sizes]
+        L.append(f"- parse_base phase: slope {slope(parse):.2f}")
+    return "\n".join(L) + "\n"
+
+
+if __name__ == "__main__":
+    main()
