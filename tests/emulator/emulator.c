@@ -2,6 +2,7 @@
  * Serves the Connect list calls and /pyroscope/render (DOT fixtures chosen by window),
  * directly and under /api/datasources/proxy/uid/<uid>/, plus the datasource lookup.
  * Every request is appended to a JSON-lines log; faults are injected from flags.
+ * With --tls-cert/--tls-key it serves HTTPS (MHD_USE_TLS, PEM files read into memory).
  * Usage: emulator --port-file F --log F --base DOT [--new DOT --split MS] [options] */
 #include <ctype.h>
 #include <errno.h>
@@ -37,6 +38,7 @@ static struct {
 	size_t big_bytes;
 	bool empty_lists;
 	bool echo_auth; /* a careless server: 401 bodies quote the Authorization header */
+	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS */
 	char *base_dot, *new_dot;
 	size_t base_len, new_len;
 	FILE *log;
@@ -85,6 +87,17 @@ static char *slurp(const char *path, size_t *len)
 		exit(2);
 	*len = n;
 	return d;
+}
+
+/* A whole file as a NUL-terminated string (MHD takes PEM as C strings). */
+static char *slurp_str(const char *path)
+{
+	size_t n;
+	char *d = slurp(path, &n), *s = realloc(d, n + 1);
+	if (!s)
+		exit(2);
+	s[n] = '\0';
+	return s;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -554,7 +567,7 @@ static void usage(void)
 		"  [--datasource UID] [--bearer TOKEN] [--basic USER:PASS] [--delay-ms N]\n"
 		"  [--fault status|reset|cut|big|empty|zero|garbage] [--fault-count N (-1 = all)]\n"
 		"  [--fault-status CODE] [--retry-after S] [--fault-route SUBSTR] [--big-bytes N]\n"
-		"  [--empty-lists] [--echo-auth]\n");
+		"  [--empty-lists] [--echo-auth] [--tls-cert PEM --tls-key PEM]\n");
 	exit(2);
 }
 
@@ -592,6 +605,10 @@ int main(int argc, char **argv)
 			E.fault_route = v;
 		else if (ARG("--big-bytes"))
 			E.big_bytes = strtoull(v, NULL, 10);
+		else if (ARG("--tls-cert"))
+			E.tls_cert = v;
+		else if (ARG("--tls-key"))
+			E.tls_key = v;
 		else if (!strcmp(a, "--empty-lists"))
 			E.empty_lists = true;
 		else if (!strcmp(a, "--echo-auth"))
@@ -608,8 +625,17 @@ int main(int argc, char **argv)
 			usage();
 #undef ARG
 	}
-	if (!E.port_file)
+	if (!E.port_file || !E.tls_cert != !E.tls_key)
 		usage();
+	char *tls_cert = NULL, *tls_key = NULL;
+	if (E.tls_cert) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			fprintf(stderr, "emulator: libmicrohttpd was built without TLS support\n");
+			return 2;
+		}
+		tls_cert = slurp_str(E.tls_cert);
+		tls_key = slurp_str(E.tls_key);
+	}
 	if (E.base_path)
 		E.base_dot = slurp(E.base_path, &E.base_len);
 	else
@@ -635,13 +661,17 @@ int main(int argc, char **argv)
 	sa.sin_family = AF_INET;
 	sa.sin_port = 0;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* The TLS options go last: with no cert they end the list early (MHD_OPTION_END). */
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-		handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			(tls_cert ? MHD_USE_TLS : 0),
+		0, NULL, NULL, handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done,
-		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, tls_cert,
+		MHD_OPTION_HTTPS_MEM_KEY, tls_key, MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "emulator: cannot start the HTTP daemon\n");
+		fprintf(stderr, "emulator: cannot start the %s daemon\n", tls_cert ? "HTTPS" : "HTTP");
 		return 2;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -663,5 +693,7 @@ int main(int argc, char **argv)
 		fclose(E.log);
 	free(E.base_dot);
 	free(E.new_dot);
+	free(tls_cert);
+	free(tls_key);
 	return 0;
 }

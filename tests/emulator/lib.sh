@@ -37,8 +37,11 @@ finish() {
 trap finish EXIT
 trap 'exit 1' INT TERM
 
-# start_emu [emulator flags...]: (re)starts the emulator with a fresh log; sets URL.
+# start_emu [emulator flags...]: (re)starts the emulator with a fresh log; sets URL
+# (https:// when the flags include --tls-cert).
 start_emu() {
+	local scheme=http a
+	for a in "$@"; do [ "$a" = --tls-cert ] && scheme=https; done
 	stop_emu
 	rm -f "$T/port" "$LOG"
 	"$PD_EMULATOR" --port-file "$T/port" --log "$LOG" --base "$PD_EMU_DATA/base.dot" \
@@ -49,7 +52,7 @@ start_emu() {
 		sleep 0.05
 	done
 	[ -s "$T/port" ] || { echo "emulator did not start"; cat "$T/emu.err"; exit 1; }
-	URL=http://127.0.0.1:$(cat "$T/port")
+	URL=$scheme://127.0.0.1:$(cat "$T/port")
 	touch "$LOG"
 }
 
