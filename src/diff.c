@@ -126,28 +126,57 @@ static int cmp_rows(const void *a, const void *b, void *ctx)
 	return strcmp(x->name, y->name);
 }
 
+/* Edges: |delta| desc, then caller name, then callee name. Most edges tie on |delta|
+ * (unchanged), so names are compared through their precomputed rank (ctx), not strcmp. */
 static int cmp_edges(const void *a, const void *b, void *ctx)
 {
 	const pd_diff_edge *x = a, *y = b;
-	const pd_diff *d = ctx;
+	const size_t *rank = ctx;
 	int64_t dx = abs64(x->delta), dy = abs64(y->delta);
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
-	int c = strcmp(d->rows[x->from].name, d->rows[y->from].name);
-	return c ? c : strcmp(d->rows[x->to].name, d->rows[y->to].name);
+	if (x->from != y->from)
+		return rank[x->from] < rank[y->from] ? -1 : 1;
+	return rank[x->to] < rank[y->to] ? -1 : rank[x->to] > rank[y->to];
+}
+
+static int cmp_names(const void *a, const void *b, void *ctx)
+{
+	const pd_diff_row *rows = ctx;
+	return strcmp(rows[*(const size_t *)a].name, rows[*(const size_t *)b].name);
+}
+
+/* rank[i] = position of row i in name order (names are unique). NULL if out of memory. */
+static size_t *name_ranks(const pd_diff *d)
+{
+	size_t *order = malloc((d->nrows + 1) * sizeof *order);
+	size_t *rank = malloc((d->nrows + 1) * sizeof *rank);
+	if (order && rank) {
+		for (size_t i = 0; i < d->nrows; i++)
+			order[i] = i;
+		qsort_r(order, d->nrows, sizeof *order, cmp_names, d->rows);
+		for (size_t i = 0; i < d->nrows; i++)
+			rank[order[i]] = i;
+	} else {
+		free(rank);
+		rank = NULL;
+	}
+	free(order);
+	return rank;
 }
 
 typedef struct edge_acc {
 	struct {
 		size_t from, to;
 	} key;
-	size_t index; /* into d->edges */
+	size_t index; /* into d->edges and the pool: entry i of the pool is edge i */
 	UT_hash_handle hh;
 } edge_acc;
 
-/* Adds the edges of one table (side 0 = base, 1 = new) to d->edges. */
-static pd_status add_edges(pd_diff *d, const pd_table *t, int side, double scale,
-			   edge_acc **acc, size_t *cap)
+/* Adds the edges of one table (side 0 = base, 1 = new) to d->edges, which (like pool)
+ * has room for every edge of both tables. */
+static void add_edges(pd_diff *d, const pd_table *t, int side, double scale, edge_acc **acc,
+		      edge_acc *pool)
 {
 	for (const pd_tedge *te = t->edges; te; te = te->hh.next) {
 		if (te->key.from->row == SIZE_MAX || te->key.to->row == SIZE_MAX)
@@ -158,17 +187,8 @@ static pd_status add_edges(pd_diff *d, const pd_table *t, int side, double scale
 		probe.key.to = te->key.to->row;
 		HASH_FIND(hh, *acc, &probe.key, sizeof probe.key, a);
 		if (!a) {
-			if (d->nedges == *cap) {
-				size_t ncap = *cap ? *cap * 2 : 64;
-				pd_diff_edge *ne = realloc(d->edges, ncap * sizeof *ne);
-				if (!ne)
-					return PD_EINTERNAL;
-				d->edges = ne;
-				*cap = ncap;
-			}
-			a = calloc(1, sizeof *a);
-			if (!a)
-				return PD_EINTERNAL;
+			a = &pool[d->nedges];
+			memset(a, 0, sizeof *a);
 			a->key = probe.key;
 			a->index = d->nedges++;
 			memset(&d->edges[a->index], 0, sizeof d->edges[0]);
@@ -189,7 +209,6 @@ static pd_status add_edges(pd_diff *d, const pd_table *t, int side, double scale
 		e->unweighted |= !te->weighted;
 		e->delta = e->new - e->base;
 	}
-	return PD_OK;
 }
 
 static pd_status check_inputs(const pd_profile *b, const pd_profile *n, pd_error *err)
@@ -249,7 +268,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	pd_diff *d = calloc(1, sizeof *d);
 	pd_table tb = {0}, tn = {0};
 	pending *rows = NULL;
-	edge_acc *acc = NULL;
+	edge_acc *acc = NULL, *pool = NULL;
 	if (!d)
 		goto oom;
 	d->base = bp->info;
@@ -314,24 +333,29 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 			rows[i].n->row = i;
 	}
 	d->nrows = kept;
-	size_t ecap = 0;
-	if (add_edges(d, &tb, 0, 1.0, &acc, &ecap) != PD_OK ||
-	    add_edges(d, &tn, 1, d->scale, &acc, &ecap) != PD_OK)
+	size_t ecap = HASH_COUNT(tb.edges) + HASH_COUNT(tn.edges) + 1;
+	d->edges = malloc(ecap * sizeof *d->edges);
+	pool = malloc(ecap * sizeof *pool);
+	if (!d->edges || !pool)
 		goto oom;
-	if (d->nedges) /* qsort on a NULL array is undefined even for 0 items */
-		qsort_r(d->edges, d->nedges, sizeof *d->edges, cmp_edges, d);
+	add_edges(d, &tb, 0, 1.0, &acc, pool);
+	add_edges(d, &tn, 1, d->scale, &acc, pool);
+	if (d->nedges) {
+		size_t *rank = name_ranks(d);
+		if (!rank)
+			goto oom;
+		qsort_r(d->edges, d->nedges, sizeof *d->edges, cmp_edges, rank);
+		free(rank);
+	}
 	goto done;
 oom:
 	rc = pd_error_set(err, PD_EINTERNAL, "out of memory");
 fail:
 	pd_diff_free(d);
 	d = NULL;
-done:;
-	edge_acc *a, *atmp;
-	HASH_ITER(hh, acc, a, atmp) {
-		HASH_DEL(acc, a);
-		free(a);
-	}
+done:
+	HASH_CLEAR(hh, acc); /* entries live in pool */
+	free(pool);
 	free(rows);
 	pd_table_fini(&tb);
 	pd_table_fini(&tn);
