@@ -117,6 +117,11 @@ pd_status pd_read_file(const char *path, pd_buf *buf, pd_error *err)
 			fclose(f);
 		return pd_error_set(err, PD_EINPUT, "%s: is a directory", path);
 	}
+	/* Size the buffer once for regular files: doubling would hold up to twice the
+	 * input at the peak. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (!buf->limit || (size_t)st.st_size <= buf->limit))
+		(void)reserve(buf, (size_t)st.st_size);
 	pd_status rc = PD_OK;
 	char chunk[65536];
 	size_t n;
