@@ -252,6 +252,15 @@ size_t pd_report_warnings(const pd_diff *d, char w[][320])
 		trim_warning(w[n++], sizeof w[0], "base", &d->base, d->unit);
 	if (d->new.trimmed)
 		trim_warning(w[n++], sizeof w[0], "new", &d->new, d->unit);
+	/* A trimmed line-level side can hold some lines of a function and not others. */
+	const pd_profile_info *sides[2] = {&d->base, &d->new};
+	for (int i = 0; i < 2; i++)
+		if (sides[i]->trimmed && sides[i]->has_lines &&
+		    d->opts.granularity == PD_GRAN_FUNCTION)
+			snprintf(w[n++], sizeof w[0],
+				 "the %s input is trimmed and line-level: a function's value there sums "
+				 "only its kept lines, so it may be too low",
+				 i ? "new" : "base");
 	if (d->short_names)
 		snprintf(w[n++], sizeof w[0],
 			 "an input has no tooltips: functions were joined on shortened label names, "

@@ -62,7 +62,7 @@ typedef struct pd_report_fact {
  * total, net change, normalize, granularity, ranked by, functions, focus, ignore. */
 size_t pd_report_facts(const pd_diff *d, pd_report_fact *f);
 
-#define PD_REPORT_WARN_MAX 5
+#define PD_REPORT_WARN_MAX 7
 /* Sentences (no trailing period) about trimming, short-name joining and cum upper
  * bounds. Fills w (room for PD_REPORT_WARN_MAX) and returns the count. */
 size_t pd_report_warnings(const pd_diff *d, char w[][320]);
