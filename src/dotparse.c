@@ -17,14 +17,34 @@
 /* ---- libcgraph error capture ------------------------------------------------------ */
 static pthread_mutex_t cgraph_lock = PTHREAD_MUTEX_INITIALIZER;
 static char cg_errbuf[512];
+static bool cg_capturing, cg_want_sep;
 
+/* libcgraph hands each message over in pieces: the level ("Error" or "Warning"), ": ",
+ * then the text (continuations come without a level). Keep the text of the first
+ * error only: warnings are noise here, and later errors are consequences. */
 static int capture_error(char *msg)
 {
-	/* Keep the first message: later ones are usually consequences of it. */
-	if (!cg_errbuf[0])
-		snprintf(cg_errbuf, sizeof cg_errbuf, "%s", msg);
+	if (strcmp(msg, "Error") == 0 || strcmp(msg, "Warning") == 0) {
+		cg_capturing = msg[0] == 'E' && !cg_errbuf[0];
+		cg_want_sep = true;
+		return 0;
+	}
+	if (cg_want_sep && strcmp(msg, ": ") == 0) {
+		cg_want_sep = false;
+		return 0;
+	}
+	cg_want_sep = false;
+	if (cg_capturing) {
+		size_t used = strlen(cg_errbuf);
+		snprintf(cg_errbuf + used, sizeof cg_errbuf - used, "%s", msg);
+	}
 	return 0;
 }
+
+/* The scanner of libcgraph (flex, prefix "aag") is global and keeps its start condition
+ * across reads: a file that ends inside a quoted string leaves it in the string state
+ * and the next read fails. Exported by libcgraph but not declared in cgraph.h. */
+extern int aaglex_destroy(void);
 
 /* ---- string helpers ---------------------------------------------------------------- */
 typedef struct str {
@@ -609,18 +629,21 @@ static Agraph_t *parse_locked(const char *source, const char *text, size_t len, 
 			      pd_error *err)
 {
 	cg_errbuf[0] = '\0';
+	cg_capturing = cg_want_sep = false;
 	agseterrf(capture_error);
 	agreseterrors();
+	aaglex_destroy();
+	agsetfile(NULL); /* line numbers from 1 again; no file name (we prefix our own) */
 	Agraph_t *g = read_graph(text, len, flags);
 	if (!g) {
 		char *msg = cg_errbuf;
-		if (strncmp(msg, "Error: ", 7) == 0)
-			msg += 7;
 		msg[strcspn(msg, "\n")] = '\0';
 		if (*msg)
 			pd_error_set(err, PD_EINPUT, "%s: malformed DOT: %s", source, msg);
 		else
-			pd_error_set(err, PD_EINPUT, "%s: no graph in input", source);
+			pd_error_set(err, PD_EINPUT,
+				     "%s: no graph in input (not DOT, or cut inside a quoted string)",
+				     source);
 	}
 	return g;
 }

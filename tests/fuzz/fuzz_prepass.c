@@ -1,0 +1,60 @@
+/* Differential fuzz harness for the pre-pass (src/prepass.c): any input must give the
+ * same result, profile or error, with the pre-pass and with plain libcgraph parsing.
+ * Profiles are compared through a canonical dump of every field. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prepass.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void dump(pd_buf *b, pd_status rc, const pd_profile *p, const pd_error *e)
+{
+	if (rc != PD_OK) {
+		pd_buf_printf(b, "error %d %s\n", rc, e->msg);
+		return;
+	}
+	const pd_profile_info *i = &p->info;
+	pd_buf_printf(b, "%s|%s|%d|%lld|%d|%lld|%lld|%ld|%lld|%ld|%lld|%ld|%ld|%d%d%d%d|%zu|%zu\n",
+		      i->title ? i->title : "-", i->type ? i->type : "-", (int)i->unit,
+		      (long long)i->total, i->has_total, (long long)i->shown,
+		      (long long)i->duration_ns, i->dropped_nodes, (long long)i->node_cutoff,
+		      i->dropped_edges, (long long)i->edge_cutoff, i->top_k, i->top_of, i->trimmed,
+		      i->has_tooltips, i->has_lines, i->has_negative, p->nnodes, p->nedges);
+	for (size_t k = 0; k < p->nnodes; k++) {
+		const pd_node *n = &p->nodes[k];
+		pd_buf_printf(b, "n %s|%s|%s|%s|%lld %lld %lld %lld\n", n->func, n->line,
+			      n->short_func, n->short_line, (long long)n->flat, (long long)n->cum,
+			      (long long)n->flat_res, (long long)n->cum_res);
+	}
+	for (size_t k = 0; k < p->nedges; k++) {
+		const pd_pedge *e = &p->edges[k];
+		pd_buf_printf(b, "e %zu %zu %lld %d%d%d\n", e->from, e->to, (long long)e->weight,
+			      e->weighted, e->residual, e->inlined);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	pd_buf x, y;
+	pd_buf_init(&x, 0);
+	pd_buf_init(&y, 0);
+	pd_profile *a = NULL, *b = NULL;
+	pd_error ea = {0}, eb = {0};
+	pd_status ra = pd_profile_parse_flags("fuzz", (const char *)data, size, 0, &a, &ea);
+	pd_status rb = pd_profile_parse_flags("fuzz", (const char *)data, size, PD_PARSE_PLAIN, &b, &eb);
+	dump(&x, ra, a, &ea);
+	dump(&y, rb, b, &eb);
+	if (x.len != y.len || memcmp(x.data, y.data, x.len) != 0) {
+		fprintf(stderr, "pre-pass differs:\n--- with\n%.2000s\n--- without\n%.2000s\n", x.data,
+			y.data);
+		abort();
+	}
+	pd_profile_free(a);
+	pd_profile_free(b);
+	pd_buf_fini(&x);
+	pd_buf_fini(&y);
+	return 0;
+}
