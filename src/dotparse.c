@@ -703,7 +703,12 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	}
 	pd_status rc = g ? PD_OK : err ? err->code : PD_EINPUT;
 	if (g) {
-		p->title = strdup(agnameof(g));
+		/* An anonymous graph gets an internal name "%<seq>" that changes from one
+		 * read to the next: report it as untitled. */
+		const char *title = agnameof(g);
+		if (title[0] == '%' && strspn(title + 1, "0123456789") == strlen(title + 1))
+			title = "";
+		p->title = strdup(title);
 		p->info.title = p->title;
 		rc = walk(&c, g);
 		if (!(flags & PD_PARSE_KEEP_GRAPH))

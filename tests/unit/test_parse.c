@@ -213,6 +213,12 @@ static void test_lexer_state_does_not_leak(void **state)
 	assert_null(p);
 	pd_profile_free(parse(pprof_dot)); /* the next parse starts clean */
 
+	/* An anonymous graph is untitled, not "%<internal sequence number>". */
+	const char *anon = "digraph { N1 [label=\"f\\n1s (100%)\"] }";
+	assert_int_equal(pd_profile_parse("a.dot", anon, strlen(anon), &p, &err), PD_OK);
+	assert_string_equal(pd_profile_get_info(p)->title, "");
+	pd_profile_free(p);
+
 	const char *bad = "digraph { a -> [ }";
 	assert_int_equal(pd_profile_parse("bad.dot", bad, strlen(bad), &p, &err), PD_EINPUT);
 	if (!strstr(err.msg, "syntax error in line 1"))
