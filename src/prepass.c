@@ -34,15 +34,50 @@ static const char *qend(const char *p, const char *e)
 	}
 }
 
-/* One ID (quoted or bare) at p, or NULL when there is none / it is unsupported. */
+static bool alpha(unsigned char c)
+{
+	return c == '_' || c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* One ID (quoted or bare) at p, or NULL when there is none / it is unsupported. A bare
+ * ID must lex as exactly one DOT token, a name ([A-Za-z_\200-\377][A-Za-z_0-9\200-\377]*)
+ * or a numeral (-?(.[0-9]+|[0-9]+(.[0-9]*)?)): anything else ("2\2534", "1.2.3") is
+ * something libcgraph splits, warns about or rejects, so the caller must see the
+ * original text. */
 static const char *idend(const char *p, const char *e)
 {
 	if (p < e && *p == '"')
 		return qend(p, e);
 	const char *s = p;
-	while (p < e && idchar((unsigned char)*p))
-		p++;
-	return p > s ? p : NULL;
+	if (p < e && alpha((unsigned char)*p)) {
+		while (p < e && (alpha((unsigned char)*p) || digit((unsigned char)*p)))
+			p++;
+	} else {
+		if (p < e && *p == '-')
+			p++;
+		const char *digits = p;
+		while (p < e && digit((unsigned char)*p))
+			p++;
+		bool before = p > digits;
+		if (p < e && *p == '.') {
+			p++;
+			const char *frac = p;
+			while (p < e && digit((unsigned char)*p))
+				p++;
+			if (!before && p == frac)
+				return NULL;
+		} else if (!before) {
+			return NULL;
+		}
+	}
+	if (p == s || (p < e && idchar((unsigned char)*p)))
+		return NULL;
+	return p;
 }
 
 static const char *skipws(const char *p, const char *e)
