@@ -82,9 +82,23 @@ static const char *idend(const char *p, const char *e)
 
 static const char *skipws(const char *p, const char *e)
 {
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ',' ||
-			 *p == ';'))
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
+	return p;
+}
+
+/* White space and at most one ',' or ';' — allowed only after an assignment, as in
+ * DOT's grammar ("[,a=b]" and "[a=b,,c=d]" are syntax errors). NULL when misplaced. */
+static const char *skipsep(const char *p, const char *e, bool after_attr)
+{
+	p = skipws(p, e);
+	if (p < e && (*p == ',' || *p == ';')) {
+		if (!after_attr)
+			return NULL;
+		p = skipws(p + 1, e);
+		if (p < e && (*p == ',' || *p == ';'))
+			return NULL;
+	}
 	return p;
 }
 
@@ -114,10 +128,13 @@ static const char *alist(const char *p, const char *e, char **o, bool edge)
 {
 	char *d = *o;
 	*d++ = *p++;
-	bool first = true;
+	bool first = true, after_attr = false;
 	for (;;) {
 		const char *s = p;
-		p = skipws(p, e);
+		p = skipsep(p, e, after_attr);
+		if (!p)
+			return NULL;
+		after_attr = true;
 		for (const char *q = s; q < p; q++) /* keep line numbers */
 			if (*q == '\n')
 				*d++ = '\n';
