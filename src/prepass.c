@@ -1,7 +1,8 @@
 /* Attribute-dropping pre-pass for DOT (see prepass.h). One left-to-right scan; the
- * output is never longer than the input. Statement kind is decided per line: an
- * attribute list after "->" or "--" on the same statement is an edge's. A node's list
- * keeps a superset of an edge's, so a misjudged edge only keeps more. */
+ * output is never longer than the input. An attribute list belongs to an edge when it
+ * follows "a -> b" directly; an ID after the head starts a new node statement. A node's
+ * list keeps a superset of an edge's, so a misjudged edge only keeps more. Every
+ * divergence from plain libcgraph parsing is a bug: tests/fuzz/fuzz_prepass hunts them. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +188,10 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 	if (!out)
 		return NULL;
 	const char *p = text, *e = text + len;
-	bool edge = false, attr_stmt = false, stmt_start = true;
+	/* edge: the statement being read is an edge chain; target: an "->" still waits for
+	 * its head. After the head, a further ID without "->" starts a new (node)
+	 * statement: "a -> b c [..]" gives the list to node c, not to the edge. */
+	bool edge = false, target = false, attr_stmt = false, stmt_start = true;
 	while (p < e) {
 		char c = *p;
 		if (c == '"') {
@@ -198,6 +202,8 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 			o += q - p;
 			p = q;
 			stmt_start = false;
+			edge = edge && target;
+			target = false;
 		} else if (c == '[') {
 			if (attr_stmt) { /* graph/node/edge defaults: verbatim */
 				const char *q = p;
@@ -216,17 +222,17 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 				p = q + 1;
 			} else if (!(p = alist(p, e, &o, edge)))
 				goto fail;
-		} else if (c == '/' || c == '#' || c == '<' || c == '@') {
-			goto fail; /* comments, HTML strings, macros */
+		} else if (c == '/' || c == '#' || c == '<' || c == '@' || c == ':') {
+			goto fail; /* comments, HTML strings, macros, ports */
 		} else if (c == '\n' || c == ';' || c == '{' || c == '}') {
 			*o++ = c;
 			p++;
-			edge = attr_stmt = false;
+			edge = target = attr_stmt = false;
 			stmt_start = true;
 		} else if (c == '-' && p + 1 < e && (p[1] == '>' || p[1] == '-')) {
 			*o++ = *p++;
 			*o++ = *p++;
-			edge = true;
+			edge = target = true;
 			stmt_start = false;
 		} else if (idchar((unsigned char)c)) {
 			const char *q = p;
@@ -238,6 +244,8 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 			o += q - p;
 			p = q;
 			stmt_start = false;
+			edge = edge && target;
+			target = false;
 		} else {
 			*o++ = c;
 			p++;
