@@ -4,9 +4,10 @@
 Builds one call-graph model of N functions from explicit samples, then renders a BASE
 and a NEW profile from it in pprof's DOT dialect (legend, N<k> nodes with full
 tooltips, ~3N edges with tooltips/labeltooltips, colors, font sizes) and, with
---samples, a plain sample list that bench/pprofgen.go turns into equivalent .pb.gz
-profiles. NEW differs from BASE in a known set of functions (listed in changes.tsv):
-~1% regress, ~1% improve, ~0.5% disappear, ~0.5% appear.
+--samples, a plain sample list that bench/pprofgen turns into equivalent .pb.gz
+profiles. Stacks are deep (a call tree of depth 9..39). NEW differs from BASE in a
+known set of functions (listed in changes.tsv): ~1% regress, ~1% improve, ~0.5%
+disappear, ~0.5% appear.
 
 Usage: gen.py N OUTDIR [--seed S] [--lines] [--samples]
 Writes OUTDIR/base.dot, OUTDIR/new.dot, OUTDIR/changes.tsv
@@ -18,6 +19,8 @@ import random
 import sys
 
 TICK = 10_000_000  # 10 ms in ns: CPU samples
+DEPTH = (9, 39)  # depth range of the call tree: stacks of 8..40 frames (24 on average)
+FLAT_CAP = 1000  # Pareto draws above this are clipped (hottest function: 4000 ticks)
 
 
 # ---- names ---------------------------------------------------------------------------
@@ -134,18 +137,31 @@ class Model:
         self.funcs = [make_name(rng, i) for i in range(n)]
         self.lineno = [rng.randint(10, 2000) for _ in range(n)]
         self.lines = lines
-        # Primary parent: a random earlier function (shallow, bushy tree like real
-        # programs); two extra callers each give ~3 edges per node.
-        self.parent = [-1] + [rng.randrange(0, i) for i in range(1, n)]
-        self.callers = []
-        for i in range(n):
-            cs = [self.parent[i]] if i else []
-            for _ in range(2):
-                if i > 1:
-                    cs.append(rng.randrange(0, i))
+        # Primary parent: an earlier function one level up. Each function gets a target
+        # depth of 9..39, so sampled stacks are 8..40 frames deep (the first functions
+        # form the narrow top: main, server loop, ...); each level holds ~N/31
+        # functions, so the tree is bushy and every inner function is on many stacks.
+        # Two extra callers from the levels just above give ~3 edges per node.
+        self.parent = [-1] * n
+        self.depth = [0] * n
+        self.callers = [[]]
+        by_depth = [[0]]
+        for i in range(1, n):
+            d = rng.randint(DEPTH[0], DEPTH[1])
+            d = min(d, len(by_depth))  # deepest level that has a function at d - 1
+            self.parent[i] = rng.choice(by_depth[d - 1])
+            self.depth[i] = d
+            cs = [self.parent[i]]
+            if i > 1:
+                for _ in range(2):
+                    cs.append(rng.choice(by_depth[max(0, d - rng.randint(1, 3))]))
             self.callers.append(sorted(set(cs)))
-        # Heavy-tailed flat: most functions small, a few hot ones.
-        self.flat = [int(rng.paretovariate(1.2) * 3) * TICK for _ in range(n)]
+            if d == len(by_depth):
+                by_depth.append([])
+            by_depth[d].append(i)
+        # Heavy-tailed flat: most functions small, a few hot ones. The cap keeps the
+        # mean (≈18 ticks a function) independent of N, so sizes scale linearly.
+        self.flat = [int(min(rng.paretovariate(1.2), FLAT_CAP) * 4) * TICK for _ in range(n)]
 
     def path(self, i):
         """Root .. i through primary parents (i last)."""

@@ -27,16 +27,37 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(cmd, timeout=None, stdout=subprocess.DEVNULL):
-    """(wall_s, cpu_s, maxrss_kb, timed_out) of one run of cmd."""
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run(cmd, timeout=None, stdout=subprocess.DEVNULL, max_rss_mb=None):
+    """(wall_s, cpu_s, maxrss_kb, timed_out) of one run of cmd. With max_rss_mb the
+    process (a single process: go tool pprof) is killed once its RSS passes the cap,
+    which counts as a timeout (the result is a lower bound)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, start_new_session=True)
     timed_out = False
+    last_check = 0.0
     while True:
         pid, status, ru = os.wait4(p.pid, os.WNOHANG)
         if pid:
             break
-        if timeout and time.perf_counter() - t0 > timeout:
+        now = time.perf_counter()
+        over = False
+        if max_rss_mb and now - last_check > 0.1:
+            last_check = now
+            over = rss_kb(p.pid) > max_rss_mb * 1024
+            if over:
+                print(f"bench: {cmd[0]} passed {max_rss_mb} MB RSS: killed", file=sys.stderr)
+        if over or (timeout and now - t0 > timeout):
             os.killpg(p.pid, signal.SIGKILL)
             timed_out = True
             pid, status, ru = os.wait4(p.pid, 0)
@@ -54,10 +75,10 @@ def stats(xs):
     return {"median": statistics.median(xs), "min": xs[0], "max": xs[-1], "n": len(xs)}
 
 
-def measure(cmd, reps, timeout=None):
+def measure(cmd, reps, timeout=None, max_rss_mb=None):
     ws, cs, rs, to = [], [], [], False
     for _ in range(reps):
-        w, c, r, t = run(cmd, timeout)
+        w, c, r, t = run(cmd, timeout, max_rss_mb=max_rss_mb)
         ws.append(w)
         cs.append(c)
         rs.append(r)
@@ -94,8 +115,12 @@ def main():
     ap.add_argument("--go", default="")
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--reps", default="5,5,3", help="repetitions per size")
-    ap.add_argument("--pprof-timeout", type=float, default=90)
+    ap.add_argument("--pprof-timeout", type=float, default=300)
     ap.add_argument("--pprof-reps", default="3,3,1")
+    ap.add_argument("--pprof-max-rss", type=float, default=16000,
+                    help="MB; go tool pprof is killed above this (counts as a timeout)")
+    ap.add_argument("--pprof-locs", type=int, default=12,
+                    help="pprofgen: locations (addresses/lines) per function")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     reps = [int(r) for r in a.reps.split(",")]
@@ -127,12 +152,16 @@ def main():
             subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), str(n), d, "--samples"],
                            check=True)
         if pprof:
-            for side in ("base", "new"):
+            for seed, side in enumerate(("base", "new"), 1):
                 pb = os.path.join(d, side + ".pb.gz")
                 if not os.path.exists(pb):
-                    subprocess.run([gen, os.path.join(d, side + ".samples"), pb], check=True)
+                    subprocess.run([gen, "-locs", str(a.pprof_locs), "-seed", str(seed),
+                                    os.path.join(d, side + ".samples"), pb], check=True)
         print(f"bench: {n} functions, {r} runs", file=sys.stderr)
         res = {"bytes": os.path.getsize(base) + os.path.getsize(new)}
+        if pprof:
+            res["pb_bytes"] = sum(os.path.getsize(os.path.join(d, s + ".pb.gz"))
+                                  for s in ("base", "new"))
         out = os.path.join(d, "out")
         res["cat"] = measure(["cat", base, new], r)
         res["bare"] = measure([a.bare, base, new], r)
@@ -148,7 +177,8 @@ def main():
         if pprof:
             res["pprof"] = measure([pprof, "-top", "-symbolize=none",
                                     "-diff_base=" + os.path.join(d, "base.pb.gz"),
-                                    os.path.join(d, "new.pb.gz")], pr, a.pprof_timeout)
+                                    os.path.join(d, "new.pb.gz")], pr, a.pprof_timeout,
+                                   a.pprof_max_rss)
         results[n] = res
         print(f"bench: {n}: profdiff cpu {fmt_s(res['profdiff']['cpu'])}, bare cpu "
               f"{fmt_s(res['bare']['cpu'])}", file=sys.stderr)
@@ -177,7 +207,8 @@ def report(results, timeout):
                 continue
             m = res[k]
             ge = ">= " if m.get("timeout") else ""
-            L.append(f"| {n} | {res['bytes'] / 2**20:.1f} MB | {name} | {ge}{spread(m['wall'])} | "
+            nb = res.get("pb_bytes", res["bytes"]) if k == "pprof" else res["bytes"]
+            L.append(f"| {n} | {nb / 2**20:.1f} MB | {name} | {ge}{spread(m['wall'])} | "
                      f"{ge}{spread(m['cpu'])} | {m['rss_kb'] / 1024:.1f} MB |")
     L.append("\n### Ratios (medians)\n")
     L.append("| functions | profdiff/bare CPU | profdiff/bare wall | profdiff_all/bare CPU | "
