@@ -182,6 +182,17 @@ static const char *alist(const char *p, const char *e, char **o, bool edge)
 	}
 }
 
+/* Copies the ID [*p, q) to *o. After the head of an edge ("a -> b") an ID starts a new
+ * statement, so the edge flag holds only while an "->" waits for its head. */
+static void copy_id(char **o, const char **p, const char *q, bool *edge, bool *target)
+{
+	memcpy(*o, *p, (size_t)(q - *p));
+	*o += q - *p;
+	*p = q;
+	*edge = *edge && *target;
+	*target = false;
+}
+
 char *pd_prepass(const char *text, size_t len, size_t *outlen)
 {
 	char *out = malloc(len + 1), *o = out;
@@ -198,12 +209,8 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 			const char *q = qend(p, e);
 			if (!q)
 				goto fail;
-			memcpy(o, p, (size_t)(q - p));
-			o += q - p;
-			p = q;
+			copy_id(&o, &p, q, &edge, &target);
 			stmt_start = false;
-			edge = edge && target;
-			target = false;
 		} else if (c == '[') {
 			if (attr_stmt) { /* graph/node/edge defaults: verbatim */
 				const char *q = p;
@@ -240,12 +247,8 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 				q++;
 			if (stmt_start && keyword(p, (size_t)(q - p)))
 				attr_stmt = true;
-			memcpy(o, p, (size_t)(q - p));
-			o += q - p;
-			p = q;
+			copy_id(&o, &p, q, &edge, &target);
 			stmt_start = false;
-			edge = edge && target;
-			target = false;
 		} else {
 			*o++ = c;
 			p++;
