@@ -242,9 +242,10 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 			edge = target = true;
 			stmt_start = false;
 		} else if (idchar((unsigned char)c)) {
-			const char *q = p;
-			while (q < e && idchar((unsigned char)*q))
-				q++;
+			/* One token, as libcgraph lexes it ("0N1" is two: not modelled). */
+			const char *q = idend(p, e);
+			if (!q)
+				goto fail;
 			if (stmt_start && keyword(p, (size_t)(q - p)))
 				attr_stmt = true;
 			copy_id(&o, &p, q, &edge, &target);
