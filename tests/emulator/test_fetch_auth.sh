@@ -72,6 +72,13 @@ expect_rc 3 "401 quoting basic credentials"
 expect_not_in "$ERR" "$B64" "echoed basic credentials are redacted"
 no_secret "server echoing basic credentials"
 
+# A password that its own redaction would contain again ("*****" -> "*****") must not hang.
+start_emu --bearer "other" --echo-auth
+export PROFDIFF_URL=$URL
+PROFDIFF_TOKEN='*****' timeout 10 "$PROFDIFF" types "${BASE_WIN[@]}" >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 3 "a token of stars, echoed back, is scrubbed without hanging"
+
 # ---- tenant ----------------------------------------------------------------------------
 start_emu
 export PROFDIFF_URL=$URL

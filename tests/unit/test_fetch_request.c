@@ -89,6 +89,10 @@ static void test_urls(void **state)
 	u = pd_http_strip_userinfo("http://h:4040/a@b");
 	assert_string_equal(u, "http://h:4040/a@b");
 	free(u);
+	/* A password with an unencoded '@': all of the userinfo goes, not just its start. */
+	u = pd_http_strip_userinfo("http://alice:p@ssw0rd@127.0.0.1:1/x");
+	assert_string_equal(u, "http://127.0.0.1:1/x");
+	free(u);
 }
 
 static void test_describe_auth(void **state)
