@@ -80,16 +80,16 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 	}
 	g = agmemread(text);
 	if (!g || gv_seen) {
-		st = pd_error_set(err, PD_EINPUT, "invalid DOT: %s", message());
+		st = pd_error_set(err, PD_EINTERNAL, "invalid DOT: %s", message());
 		goto done;
 	}
 	if (gvLayout(gvc, g, "dot") != 0 || gv_seen) {
-		st = pd_error_set(err, PD_EINPUT, "graphviz layout failed: %s", message());
+		st = pd_error_set(err, PD_EINTERNAL, "graphviz layout failed: %s", message());
 		goto done;
 	}
 	laid_out = true;
 	if (gvRenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || gv_seen) {
-		st = pd_error_set(err, PD_EINPUT, "graphviz SVG rendering failed: %s", message());
+		st = pd_error_set(err, PD_EINTERNAL, "graphviz SVG rendering failed: %s", message());
 		goto done;
 	}
 	if (!pd_buf_append(out, svg, svglen))

@@ -226,7 +226,8 @@ pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *
 
 /* Appends the colored diff graph as DOT. max_nodes = 0 means no budget. */
 pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error *err);
-/* Lays out and renders DOT text to SVG in-process with libgvc. */
+/* Lays out and renders DOT text to SVG in-process with libgvc. Meant for the DOT that
+ * pd_diff_dot writes: any graphviz error or warning fails with PD_EINTERNAL. */
 pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err);
 
 /* Severity in [-1, 1] (the change over the base total) to pprof's dotColor. */

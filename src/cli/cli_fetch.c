@@ -218,8 +218,10 @@ static pd_status read_token_file(fetch_cli *f, pd_error *err)
 	pd_error e;
 	pd_buf_init(&b, 64 * 1024);
 	if (pd_read_file(f->token_file, &b, &e) != PD_OK) {
+		if (b.data) /* a partial read may hold part of the token */
+			memset(b.data, 0, b.cap);
 		pd_buf_fini(&b);
-		return pd_error_set(err, PD_EUSAGE, "--token-file: cannot read %s", f->token_file);
+		return pd_error_set(err, PD_EINPUT, "--token-file: %s", e.msg);
 	}
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
 			     b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\t'))
@@ -228,7 +230,7 @@ static pd_status read_token_file(fetch_cli *f, pd_error *err)
 		if (b.data)
 			memset(b.data, 0, b.len);
 		pd_buf_fini(&b);
-		return pd_error_set(err, PD_EUSAGE, "--token-file: %s must hold one non-empty line",
+		return pd_error_set(err, PD_EINPUT, "--token-file: %s must hold one non-empty line",
 				    f->token_file);
 	}
 	f->token = b.data; /* taken over from the buffer */

@@ -42,7 +42,11 @@ char *pd_http_strip_userinfo(const char *url)
 	const char *scheme = strstr(url, "://");
 	const char *host = scheme ? scheme + 3 : url;
 	size_t hostlen = strcspn(host, "/?#");
-	const char *at = memchr(host, '@', hostlen);
+	/* The last '@' ends the userinfo: a password may hold an unencoded '@'. */
+	const char *at = NULL;
+	for (const char *q = host; q < host + hostlen; q++)
+		if (*q == '@')
+			at = q;
 	size_t n = strlen(url);
 	char *out = malloc(n + 1);
 	if (!out)
@@ -274,13 +278,16 @@ static void scrub(char *s, const char *secret)
 		return;
 	static const char red[] = "<redacted>";
 	size_t n = strlen(secret);
-	char *p;
-	while ((p = strstr(s, secret)) != NULL) {
+	char *p = s;
+	/* Search on after each replacement: the replacement may contain the secret. */
+	while ((p = strstr(p, secret)) != NULL) {
 		if (n >= sizeof red - 1) {
 			memcpy(p, red, sizeof red - 1);
 			memmove(p + sizeof red - 1, p + n, strlen(p + n) + 1);
+			p += sizeof red - 1;
 		} else {
 			memset(p, '*', n);
+			p += n;
 		}
 	}
 }
@@ -315,7 +322,12 @@ static void server_message(const pd_buf *body, const pd_http_conf *c, char *out,
 	out[0] = '\0';
 	if (body->len == 0)
 		return;
+	/* cJSON keeps its last parse error in a global: compare's two fetch threads
+	 * must not parse at the same time. */
+	static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&parse_lock);
 	cJSON *j = cJSON_ParseWithLength(body->data, body->len);
+	pthread_mutex_unlock(&parse_lock);
 	const char *code = NULL, *msg = NULL;
 	if (cJSON_IsObject(j)) {
 		code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "code"));
@@ -490,8 +502,10 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 		long wait = jitter(c->backoff_ms << (attempt - 1));
 		curl_off_t ra = 0;
 		if (rc == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
-		    ra > 0 && ra * 1000 > wait)
-			wait = ra > c->retry_cap_ms / 1000 ? c->retry_cap_ms : (long)ra * 1000;
+		    ra > 0) /* compared before multiplying: Retry-After may be huge */
+			wait = ra >= c->retry_cap_ms / 1000 ? c->retry_cap_ms
+			       : (long)ra * 1000 > wait   ? (long)ra * 1000
+							  : wait;
 		if (wait > c->retry_cap_ms)
 			wait = c->retry_cap_ms;
 		trace(c, "* retrying in %ld ms (attempt %d of %d)", wait, attempt + 1, c->max_attempts);

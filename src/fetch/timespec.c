@@ -85,7 +85,7 @@ static bool parse_rfc3339(const char *s, int64_t *out)
 	} else {
 		return false; /* a zone is required, as in Go's time.RFC3339 */
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60)
+	if (*p || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
 		return false;
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

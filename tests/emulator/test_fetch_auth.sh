@@ -43,7 +43,7 @@ expect_rc 3 "--token-file wins over PROFDIFF_TOKEN"
 expect_in "$ERR" "bearer token from token file .*badtoken" "401 names the token file"
 no_secret "--token-file"
 run types "${BASE_WIN[@]}" --token-file "$T/missing"
-expect_rc 2 "missing token file"
+expect_rc 3 "missing token file"
 
 # ---- basic auth ----------------------------------------------------------------------
 start_emu --basic "alice:$PASS"

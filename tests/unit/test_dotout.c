@@ -403,7 +403,7 @@ static void test_render_errors_are_captured(void **state)
 		off_t size = lseek(fd, 0, SEEK_END);
 		close(fd);
 		unlink(path);
-		assert_int_equal(st, PD_EINPUT);
+		assert_int_equal(st, PD_EINTERNAL);
 		assert_int_equal(size, 0);
 		assert_true(strlen(err.msg) > 12);
 		assert_null(strchr(err.msg, '\n'));
