@@ -45,6 +45,7 @@ static void test_rfc3339(void **state)
 	parse_bad("2026-02-29T10:00:00Z"); /* not a leap year */
 	parse_bad("2026-05-01T10:00:00.Z");
 	parse_bad("2026-05-01T10:00:00Zjunk");
+	parse_bad("2026-05-01T23:59:60Z"); /* Go's RFC 3339 parser has no leap second */
 }
 
 static void test_relative(void **state)
