@@ -256,7 +256,9 @@ pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 		goto out;
 	if (c->svg_path && (rc = pd_render_svg(dot.data, dot.len, &svg, err)) != PD_OK)
 		goto out;
-	/* Stage every output file, then rename them all: a failure writes none. */
+	/* Stage every output file, then rename them all: a failure to write any of them
+	 * leaves every old file in place. (A rename failing after an earlier one succeeded,
+	 * in the same directory, is the one case this cannot cover.) */
 	const char *paths[3] = {c->dot_path, c->svg_path, c->out_path};
 	const pd_buf *bufs[3] = {&dot, &svg, &report};
 	char *tmps[3] = {NULL, NULL, NULL};
