@@ -204,6 +204,17 @@ static void test_prepass_output(void **state)
 			       "N1 -> N2 [label=\" 1s\" style=\"dotted\"]\nnode [color=red]\n");
 	assert_int_equal(n, strlen(o));
 	free(o);
+	/* Never longer than the input (the buffer is sized for that): a newline or nothing
+	 * between two kept attributes must not gain a space. */
+	const char *tight[] = {"N1 [label=\"a\"\ntooltip=\"b\"]", "N1 [label=\"a\"tooltip=\"b\"]",
+			       "N1 [label=\"a\"\n\ntooltip=\"b\"\nshape=box]"};
+	for (size_t i = 0; i < sizeof tight / sizeof tight[0]; i++) {
+		o = pd_prepass(tight[i], strlen(tight[i]), &n);
+		assert_non_null(o);
+		if (n > strlen(tight[i]))
+			fail_msg("pre-pass output longer than its input: '%s' -> '%s'", tight[i], o);
+		free(o);
+	}
 	assert_null(pd_prepass("a [b=<x>]", 9, &n));
 	assert_null(pd_prepass("a [b=\"x]", 8, &n));
 	assert_null(pd_prepass("a [b]", 5, &n));
