@@ -129,6 +129,8 @@ static const char *alist(const char *p, const char *e, char **o, bool edge)
 {
 	char *d = *o;
 	*d++ = *p++;
+	const char *last_in = p; /* input and output just after '[' or the last kept attr */
+	const char *last_out = d;
 	bool first = true, after_attr = false;
 	for (;;) {
 		const char *s = p;
@@ -169,11 +171,18 @@ static const char *alist(const char *p, const char *e, char **o, bool edge)
 			return NULL;
 		bool quoted_key = *k == '"';
 		if (quoted_key || keep(k, (size_t)(ke - k), edge)) {
-			if (!first)
+			/* Two kept attributes need a separator unless a newline went out. The
+			 * space must fit in what the input spent since the last kept byte, so
+			 * the output never outgrows the input (the buffer is the input's size);
+			 * without room the two were adjacent in the input too. */
+			bool slack = (size_t)(k - last_in) > (size_t)(d - last_out);
+			if (!first && d[-1] != '\n' && slack)
 				*d++ = ' ';
 			memcpy(d, k, (size_t)(ve - k));
 			d += ve - k;
 			first = false;
+			last_in = ve;
+			last_out = d;
 		} else {
 			for (const char *c = k; c < ve; c++)
 				if (*c == '\n')
