@@ -487,18 +487,26 @@ static pd_status print_list(const fetch_cli *f, const pd_strlist *l, pd_error *e
 	return PD_OK;
 }
 
+/* The common start of the one-window commands: options, connection, and the Grafana
+ * datasource check. Returns -1 when --help was printed, else a status. */
+static int start(int argc, char **argv, fetch_cli *f, pd_error *err)
+{
+	int rc = parse(argc, argv, f, NULL, err);
+	if (rc == PD_OK)
+		rc = resolve(f, err);
+	if (rc == PD_OK)
+		rc = pd_pyro_preflight(&f->http, err);
+	return rc;
+}
+
 static int run_list(int argc, char **argv, const char *name, unsigned features)
 {
 	fetch_cli f = {.name = name, .features = features};
 	pd_error err = {0};
 	pd_strlist l = {0};
-	int rc = parse(argc, argv, &f, NULL, &err);
+	int rc = start(argc, argv, &f, &err);
 	if (rc == -1)
 		return PD_OK;
-	if (rc == PD_OK)
-		rc = resolve(&f, &err);
-	if (rc == PD_OK)
-		rc = pd_pyro_preflight(&f.http, &err);
 	if (rc == PD_OK) {
 		if (!strcmp(name, "types"))
 			rc = pd_pyro_profile_types(&f.http, f.from_ms, f.to_ms, &l, &err);
@@ -536,13 +544,9 @@ int pd_cmd_fetch(int argc, char **argv)
 	pd_error err = {0};
 	pd_buf dot;
 	pd_buf_init(&dot, 0);
-	int rc = parse(argc, argv, &f, NULL, &err);
+	int rc = start(argc, argv, &f, &err);
 	if (rc == -1)
 		return PD_OK;
-	if (rc == PD_OK)
-		rc = resolve(&f, &err);
-	if (rc == PD_OK)
-		rc = pd_pyro_preflight(&f.http, &err);
 	if (rc == PD_OK)
 		rc = pd_pyro_render(&f.http, f.type, f.matchers, f.from_ms, f.to_ms, f.max_nodes_n,
 				    &dot, &err);
