@@ -130,6 +130,13 @@ typedef struct parse_ctx {
 	const char *source;
 	pd_profile *prof;
 	pd_error *err;
+	/* Reference mode (pd_prepass_refs): node attributes live in the original text. */
+	const char *data;
+	size_t len;
+	const pd_refs *refs;
+	Agsym_t *s_ref;
+	pd_buf scratch;
+	bool refs_lost; /* a reference reached no node: parse again without them */
 } parse_ctx;
 
 /* Parses one value and checks that its unit family agrees with the rest of the file. */
@@ -467,6 +474,61 @@ static const char *attr(void *obj, Agsym_t *sym)
 	return sym ? agxget(obj, sym) : NULL;
 }
 
+/* The reference index of node n, or SIZE_MAX when it has none. */
+static size_t node_ref(parse_ctx *c, Agnode_t *n)
+{
+	const char *r = attr(n, c->s_ref);
+	if (!r || !*r)
+		return SIZE_MAX;
+	char *end;
+	unsigned long long k = strtoull(r, &end, 10);
+	return *end || k >= c->refs->n ? SIZE_MAX - 1 : (size_t)k;
+}
+
+/* Reference mode holds only if every reference reached a node (none was overwritten
+ * by a second list on the same node) and no edge got one: then each node's list in
+ * the original text is the whole truth about its label, tooltip and shape. */
+static bool refs_hold(parse_ctx *c, Agraph_t *g)
+{
+	static char k_ref[] = "pdref";
+	if (agattr(g, AGEDGE, k_ref, NULL) || agattr(g, AGRAPH, k_ref, NULL))
+		return false;
+	unsigned char *seen = calloc(c->refs->n + 1, 1);
+	if (!seen)
+		return false;
+	size_t hits = 0;
+	for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) {
+		size_t k = node_ref(c, n);
+		if (k == SIZE_MAX - 1)
+			hits = SIZE_MAX; /* malformed: cannot come from the pre-pass */
+		else if (k != SIZE_MAX && hits != SIZE_MAX && !seen[k]) {
+			seen[k] = 1;
+			hits++;
+		}
+	}
+	free(seen);
+	return hits == c->refs->n;
+}
+
+/* label, tooltip and shape of node n: from its list in the original text in reference
+ * mode (a key the list lacks keeps libcgraph's value, a default), else libcgraph's. */
+static pd_status node_attrs(parse_ctx *c, Agnode_t *n, Agsym_t *const *syms, const char **v)
+{
+	for (size_t i = 0; i < 3; i++)
+		v[i] = attr(n, syms[i]);
+	size_t k = c->refs ? node_ref(c, n) : SIZE_MAX;
+	if (k == SIZE_MAX)
+		return PD_OK;
+	static const char *const keys[3] = {"label", "tooltip", "shape"};
+	const char *got[3];
+	if (!pd_prepass_lookup(c->data, c->len, c->refs->off[k], keys, 3, got, &c->scratch))
+		return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < 3; i++)
+		if (got[i])
+			v[i] = got[i];
+	return PD_OK;
+}
+
 /* Walks the parsed graph and fills c->prof. */
 static pd_status walk(parse_ctx *c, Agraph_t *g)
 {
@@ -480,6 +542,15 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 	Agsym_t *s_shape = agattr(g, AGNODE, k_shape, NULL);
 	Agsym_t *s_elabel = agattr(g, AGEDGE, k_label, NULL);
 	Agsym_t *s_style = agattr(g, AGEDGE, k_style, NULL);
+	Agsym_t *const nsyms[3] = {s_label, s_tip, s_shape};
+	if (c->refs) {
+		static char k_ref[] = "pdref";
+		c->s_ref = agattr(g, AGNODE, k_ref, NULL);
+		if (!refs_hold(c, g)) {
+			c->refs_lost = true;
+			return PD_EINTERNAL;
+		}
+	}
 	/* Node sequence numbers are dense from 1 within a graph: map them to indices. */
 	size_t nseq = (size_t)count + 2;
 	size_t *index = malloc(nseq * sizeof *index);
@@ -495,8 +566,11 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 	int64_t res_sum = 0;
 	for (Agnode_t *n = agfstnode(g); n && rc == PD_OK; n = agnxtnode(g, n)) {
 		const char *name = agnameof(n);
-		const char *label = attr(n, s_label);
-		if (is_nodelet(name, attr(n, s_shape)))
+		const char *v[3];
+		if ((rc = node_attrs(c, n, nsyms, v)))
+			break;
+		const char *label = v[0], *tip = v[1];
+		if (is_nodelet(name, v[2]))
 			continue;
 		if (label && is_legend(label) && !is_node_id(name)) {
 			char *text = unescape(label);
@@ -515,7 +589,6 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 					  name);
 			break;
 		}
-		const char *tip = attr(n, s_tip);
 		if (!tip || !*tip)
 			tips = false;
 		pd_node *nd = &p->nodes[p->nnodes];
@@ -672,7 +745,17 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	/* The text libcgraph sees: stripped of unread attributes when the pre-pass
 	 * understands it, else a NUL-terminated copy. */
 	size_t tlen = len;
-	char *text = (flags & PD_PARSE_PLAIN) ? NULL : pd_prepass(data, len, &tlen);
+	pd_refs refs = {0};
+	char *text = NULL;
+	if (!(flags & (PD_PARSE_PLAIN | PD_PARSE_NOREFS)))
+		text = pd_prepass_refs(data, len, &tlen, &refs);
+	bool with_refs = text != NULL;
+	if (!with_refs && (flags & PD_PARSE_REFS_ONLY)) {
+		free(p);
+		return pd_error_set(err, PD_EINTERNAL, "%s: reference mode refused", source);
+	}
+	if (!text && !(flags & PD_PARSE_PLAIN))
+		text = pd_prepass(data, len, &tlen);
 	bool stripped = text != NULL;
 	if (!text) {
 		text = malloc(len + 1);
@@ -686,11 +769,13 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	}
 	p->source = strdup(source);
 	p->info.source = p->source;
-	parse_ctx c = {source, p, err};
+	parse_ctx c = {source, p, err, data, len, with_refs ? &refs : NULL, NULL, {0}, false};
+	pd_buf_init(&c.scratch, 0);
 
 	pthread_mutex_lock(&cgraph_lock);
 	Agraph_t *g = parse_locked(source, text, tlen, flags, err);
 	if (!g && stripped) {
+		with_refs = false;
 		/* Report libcgraph's words about the original text, not the stripped one. */
 		free(text);
 		text = malloc(len + 1);
@@ -710,14 +795,22 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 			title = "";
 		p->title = strdup(title);
 		p->info.title = p->title;
+		c.refs = with_refs ? &refs : NULL;
 		rc = walk(&c, g);
-		if (!(flags & PD_PARSE_KEEP_GRAPH))
+		if (!(flags & PD_PARSE_KEEP_GRAPH) || c.refs_lost)
 			agclose(g);
 	}
 	pthread_mutex_unlock(&cgraph_lock);
 	free(text);
+	free(refs.off);
+	pd_buf_fini(&c.scratch);
 	if (rc != PD_OK) {
 		pd_profile_free(p);
+		if (c.refs_lost && (flags & PD_PARSE_REFS_ONLY))
+			return pd_error_set(err, PD_EINTERNAL, "%s: reference mode left", source);
+		if (c.refs_lost) /* a node with two lists: the plain pre-pass keeps both */
+			return pd_profile_parse_flags(source, data, len, flags | PD_PARSE_NOREFS, out,
+						      err);
 		return rc;
 	}
 	*out = p;

@@ -4,6 +4,7 @@
  * list keeps a superset of an edge's, so a misjudged edge only keeps more. Every
  * divergence from plain libcgraph parsing is a bug: tests/fuzz/fuzz_prepass hunts them. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,10 +125,34 @@ static bool keyword(const char *k, size_t n)
 	return false;
 }
 
-/* Copies the attribute list at p ('[') to *o, filtered. Returns the position after ']'. */
-static const char *alist(const char *p, const char *e, char **o, bool edge)
+/* Where node lists go in reference mode (refs != NULL): text is the input's start. */
+typedef struct scan {
+	const char *text;
+	pd_refs *refs;
+} scan;
+
+static bool ref_add(pd_refs *r, size_t off)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		size_t *no = realloc(r->off, cap * sizeof *no);
+		if (!no)
+			return false;
+		r->off = no;
+		r->cap = cap;
+	}
+	r->off[r->n++] = off;
+	return true;
+}
+
+/* Copies the attribute list at p ('[') to *o, filtered. Returns the position after ']'.
+ * In reference mode a node list that holds a kept attribute becomes "[pdref=K]" (its
+ * newlines kept): K indexes sc->refs, which records where the list starts. */
+static const char *alist(const char *p, const char *e, char **o, bool edge, const scan *sc)
 {
 	char *d = *o;
+	const char *open = p;
+	bool ref = sc->refs && !edge, kept = false;
 	*d++ = *p++;
 	const char *last_in = p; /* input and output just after '[' or the last kept attr */
 	const char *last_out = d;
@@ -144,7 +169,17 @@ static const char *alist(const char *p, const char *e, char **o, bool edge)
 		if (p >= e)
 			return NULL;
 		if (*p == ']') {
-			*d++ = ']';
+			if (kept) {
+				char tag[40];
+				int k = snprintf(tag, sizeof tag, "pdref=%zu]", sc->refs->n);
+				/* Must fit in what the list spent, like everything else. */
+				if ((size_t)(p + 1 - open) < (size_t)(d - *o) + (size_t)k ||
+				    !ref_add(sc->refs, (size_t)(open - sc->text)))
+					return NULL;
+				memcpy(d, tag, (size_t)k);
+				d += k;
+			} else
+				*d++ = ']';
 			*o = d;
 			return p + 1;
 		}
@@ -170,7 +205,14 @@ static const char *alist(const char *p, const char *e, char **o, bool edge)
 		if (q < e && *q == '+')
 			return NULL;
 		bool quoted_key = *k == '"';
-		if (quoted_key || keep(k, (size_t)(ke - k), edge)) {
+		if (ref && (quoted_key || keep(k, (size_t)(ke - k), false))) {
+			if (quoted_key) /* "label"=x: the lookup compares bare keys only */
+				return NULL;
+			kept = true;
+			for (const char *c = k; c < ve; c++)
+				if (*c == '\n')
+					*d++ = '\n';
+		} else if (quoted_key || keep(k, (size_t)(ke - k), edge)) {
 			/* Two kept attributes need a separator unless a newline went out. The
 			 * space must fit in what the input spent since the last kept byte, so
 			 * the output never outgrows the input (the buffer is the input's size);
@@ -202,11 +244,15 @@ static void copy_id(char **o, const char **p, const char *q, bool *edge, bool *t
 	*target = false;
 }
 
-char *pd_prepass(const char *text, size_t len, size_t *outlen)
+char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *refs)
 {
+	/* A "pdref" already in the text could masquerade as a reference. */
+	if (refs && memmem(text, len, "pdref", 5))
+		return NULL;
 	char *out = malloc(len + 1), *o = out;
 	if (!out)
 		return NULL;
+	scan sc = {text, refs};
 	const char *p = text, *e = text + len;
 	/* edge: the statement being read is an edge chain; target: an "->" still waits for
 	 * its head. After the head, a further ID without "->" starts a new (node)
@@ -236,7 +282,7 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 				memcpy(o, p, (size_t)(q + 1 - p));
 				o += q + 1 - p;
 				p = q + 1;
-			} else if (!(p = alist(p, e, &o, edge)))
+			} else if (!(p = alist(p, e, &o, edge, &sc)))
 				goto fail;
 		} else if (c == '/' || c == '#' || c == '<' || c == '@' || c == ':') {
 			goto fail; /* comments, HTML strings, macros, ports */
@@ -269,5 +315,88 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen)
 	return out;
 fail:
 	free(out);
+	if (refs) {
+		free(refs->off);
+		*refs = (pd_refs){0};
+	}
 	return NULL;
+}
+
+char *pd_prepass(const char *text, size_t len, size_t *outlen)
+{
+	return pd_prepass_refs(text, len, outlen, NULL);
+}
+
+/* Appends the value [v, ve) to b as libcgraph's lexer reads it: a quoted string loses
+ * its quotes, \" becomes ", a backslash-newline vanishes, all else stays as written. */
+static void decode(const char *v, const char *ve, pd_buf *b)
+{
+	if (*v != '"') {
+		pd_buf_append(b, v, (size_t)(ve - v));
+		return;
+	}
+	for (const char *s = v + 1, *end = ve - 1; s < end;) {
+		const char *bs = memchr(s, '\\', (size_t)(end - s));
+		if (!bs) {
+			pd_buf_append(b, s, (size_t)(end - s));
+			break;
+		}
+		pd_buf_append(b, s, (size_t)(bs - s));
+		if (bs + 1 < end && bs[1] == '"')
+			pd_buf_append(b, "\"", 1);
+		else if (bs + 1 < end && bs[1] == '\\')
+			pd_buf_append(b, "\\\\", 2);
+		else if (!(bs + 1 < end && bs[1] == '\n'))
+			pd_buf_append(b, bs, bs + 1 < end ? 2 : 1);
+		s = bs + 2;
+	}
+}
+
+bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *const *keys,
+		       size_t nkeys, const char **vals, pd_buf *scratch)
+{
+	enum { MAXK = 8 };
+	const char *vs[MAXK] = {0}, *ves[MAXK] = {0};
+	const char *p = text + off + 1, *e = text + len;
+	if (nkeys > MAXK)
+		return false;
+	bool after_attr = false;
+	for (;;) {
+		p = skipsep(p, e, after_attr);
+		after_attr = true;
+		if (!p || p >= e)
+			return false;
+		if (*p == ']')
+			break;
+		const char *k = p, *ke = idend(p, e);
+		if (!ke)
+			return false;
+		p = skipws(ke, e);
+		if (p >= e || *p != '=')
+			return false;
+		p = skipws(p + 1, e);
+		const char *ve = idend(p, e);
+		if (!ve)
+			return false;
+		for (size_t i = 0; i < nkeys; i++)
+			if (keyis(k, (size_t)(ke - k), keys[i])) {
+				vs[i] = p;
+				ves[i] = ve;
+			}
+		p = ve;
+	}
+	scratch->len = 0;
+	size_t at[MAXK];
+	for (size_t i = 0; i < nkeys; i++) {
+		at[i] = scratch->len;
+		if (vs[i]) {
+			decode(vs[i], ves[i], scratch);
+			pd_buf_append(scratch, "", 1);
+		}
+	}
+	if (scratch->failed)
+		return false;
+	for (size_t i = 0; i < nkeys; i++)
+		vals[i] = vs[i] ? scratch->data + at[i] : NULL;
+	return true;
 }

@@ -6,6 +6,7 @@
 #ifndef PD_PREPASS_H
 #define PD_PREPASS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "profile.h"
@@ -19,10 +20,35 @@
  * concatenation, macros, unterminated strings or lists). *outlen gets the length. */
 char *pd_prepass(const char *text, size_t len, size_t *outlen);
 
+/* Reference mode. Even with only label and tooltip left, libcgraph interns two unique
+ * strings per node and those dominate its cost; here each node statement's list that
+ * holds label, tooltip, shape or style becomes one attribute, pdref=K, where
+ * refs->off[K] is the offset of that list's '[' in text (refs->off is malloc'ed; caller
+ * frees). Edge lists are filtered as above, attribute statements kept. Returns NULL
+ * (and refs empty) where pd_prepass would, and also when the text already says "pdref"
+ * or a list has a quoted key or is too short for its reference. The caller must check
+ * that every reference reached a node: a node given two lists keeps only the last one's
+ * reference (and so only its attributes). */
+typedef struct pd_refs {
+	size_t *off;
+	size_t n, cap;
+} pd_refs;
+char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *refs);
+
+/* The values of keys[0..nkeys) (at most 8) in the attribute list at text[off] ('['),
+ * as libcgraph would have set them: the last occurrence wins, quoted strings decoded
+ * as its lexer does. vals[i] points into scratch, or is NULL when the key is absent.
+ * False when out of memory or the list is not one pd_prepass_refs accepted. */
+bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *const *keys,
+		       size_t nkeys, const char **vals, pd_buf *scratch);
+
 /* Flags of pd_profile_parse_flags. */
 enum {
 	PD_PARSE_PLAIN = 1u << 0,      /* no pre-pass, agmemread with default disciplines */
 	PD_PARSE_KEEP_GRAPH = 1u << 1, /* skip agclose (leaks the graph: exit paths only) */
+	PD_PARSE_NOREFS = 1u << 2,     /* pre-pass without references (pd_prepass) */
+	PD_PARSE_REFS_ONLY = 1u << 3,  /* tests: fail (PD_EINTERNAL) instead of leaving
+					* reference mode, to prove the fast path ran */
 };
 
 /* pd_profile_parse with flags (0 = what pd_profile_parse does). Tests use

@@ -1,5 +1,6 @@
 /* Differential fuzz harness for the pre-pass (src/prepass.c): any input must give the
- * same result, profile or error, with the pre-pass and with plain libcgraph parsing.
+ * same result, profile or error, with the pre-pass (with and without references) and
+ * with plain libcgraph parsing.
  * Profiles are compared through a canonical dump of every field. */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,25 +37,34 @@ static void dump(pd_buf *b, pd_status rc, const pd_profile *p, const pd_error *e
 	}
 }
 
+/* Parses with flags and appends the canonical dump to b. */
+static void parse_dump(const uint8_t *data, size_t size, unsigned flags, pd_buf *b)
+{
+	pd_profile *p = NULL;
+	pd_error e = {0};
+	pd_status rc = pd_profile_parse_flags("fuzz", (const char *)data, size, flags, &p, &e);
+	dump(b, rc, p, &e);
+	pd_profile_free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	pd_buf x, y;
-	pd_buf_init(&x, 0);
-	pd_buf_init(&y, 0);
-	pd_profile *a = NULL, *b = NULL;
-	pd_error ea = {0}, eb = {0};
-	pd_status ra = pd_profile_parse_flags("fuzz", (const char *)data, size, 0, &a, &ea);
-	pd_status rb = pd_profile_parse_flags("fuzz", (const char *)data, size, PD_PARSE_PLAIN, &b, &eb);
-	dump(&x, ra, a, &ea);
-	dump(&y, rb, b, &eb);
-	if (x.len != y.len || memcmp(x.data, y.data, x.len) != 0) {
-		fprintf(stderr, "pre-pass differs:\n--- with\n%.2000s\n--- without\n%.2000s\n", x.data,
-			y.data);
-		abort();
+	pd_buf plain;
+	pd_buf_init(&plain, 0);
+	parse_dump(data, size, PD_PARSE_PLAIN, &plain);
+	/* The pre-pass with references (the default) and without. */
+	static const unsigned modes[] = {0, PD_PARSE_NOREFS};
+	for (size_t i = 0; i < 2; i++) {
+		pd_buf x;
+		pd_buf_init(&x, 0);
+		parse_dump(data, size, modes[i], &x);
+		if (x.len != plain.len || memcmp(x.data, plain.data, x.len) != 0) {
+			fprintf(stderr, "pre-pass (flags %u) differs:\n--- with\n%.2000s\n--- without\n%.2000s\n",
+				modes[i], x.data, plain.data);
+			abort();
+		}
+		pd_buf_fini(&x);
 	}
-	pd_profile_free(a);
-	pd_profile_free(b);
-	pd_buf_fini(&x);
-	pd_buf_fini(&y);
+	pd_buf_fini(&plain);
 	return 0;
 }
