@@ -212,6 +212,11 @@ static void test_edge_cases(void **state)
 	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" color=]\n}\n"), PD_EINPUT);
 	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" color\n"), PD_EINPUT);
 	assert_int_equal(case_("N1 [label=\"a\\nfurlongs\" color=red]\n}\n"), PD_EINPUT);
+	/* Keywords are not IDs: as a dropped key or value they are still syntax errors. */
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" node=1]\n}\n"), PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" color=Graph]\n}\n"), PD_EINPUT);
+	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\"]\nN1 -> N2 [weight=strict]\n}\n"),
+			 PD_EINPUT);
 }
 
 /* Reference mode: what it must give up on, and what it must read as libcgraph does. */
