@@ -116,13 +116,20 @@ static bool keep(const char *k, size_t n, bool edge)
 	return !edge && (keyis(k, n, "tooltip") || keyis(k, n, "shape"));
 }
 
-static bool keyword(const char *k, size_t n)
+/* The first n of DOT's keywords (any case): node, edge and graph start attribute
+ * statements; none of the six is an ID, so none can be a key or a value. */
+static bool keyword_of(const char *k, size_t len, size_t n)
 {
-	static const char *const kw[] = {"node", "edge", "graph"};
-	for (size_t i = 0; i < 3; i++)
-		if (strlen(kw[i]) == n && strncasecmp(k, kw[i], n) == 0)
+	static const char *const kw[] = {"node", "edge", "graph", "digraph", "subgraph", "strict"};
+	for (size_t i = 0; i < n; i++)
+		if (strlen(kw[i]) == len && strncasecmp(k, kw[i], len) == 0)
 			return true;
 	return false;
+}
+
+static bool keyword(const char *k, size_t n)
+{
+	return keyword_of(k, n, 3);
 }
 
 /* Where node lists go in reference mode (refs != NULL): text is the input's start. */
@@ -195,8 +202,8 @@ static const char *alist(const char *p, const char *e, char **o, bool edge, cons
 		while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 			p++;
 		const char *ve = idend(p, e);
-		if (!ve)
-			return NULL;
+		if (!ve || keyword_of(k, (size_t)(ke - k), 6) || keyword_of(p, (size_t)(ve - p), 6))
+			return NULL; /* a syntax error for libcgraph to report */
 		p = ve;
 		/* "a" + "b" concatenation: not modelled. */
 		const char *q = p;
