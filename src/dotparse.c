@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <graphviz/cgraph.h>
 
@@ -683,6 +684,122 @@ static int mem_read(void *chan, char *buf, int size)
 	return (int)n;
 }
 
+/* ---- arena memory discipline (PD_PARSE_ARENA) ------------------------------------- */
+/* The graph is parsed, walked once and dropped, so its memory comes from a bump
+ * allocator over fresh (zeroed) mappings, and agclose, seeing a close method, releases
+ * the whole heap at once instead of deleting object by object. The parser frees many
+ * small temporaries (attribute items, one list per statement): each allocation carries
+ * its size in an 8-byte header, and freed ones up to 512 bytes are reused by size. */
+enum { ARENA_HDR = 8, ARENA_SMALL = 512 };
+
+typedef struct arena_block {
+	struct arena_block *next;
+	size_t size;
+} arena_block;
+
+typedef struct arena {
+	arena_block *blocks;
+	char *cur, *end, *last; /* last: the most recent bump allocation */
+	size_t next_size;
+	void *free_list[ARENA_SMALL / 8 + 1]; /* by size / 8 */
+} arena;
+
+static size_t *arena_size(void *ptr)
+{
+	return (size_t *)((char *)ptr - ARENA_HDR);
+}
+
+static void *arena_open(Agdisc_t *disc)
+{
+	(void)disc;
+	arena *a = calloc(1, sizeof *a);
+	if (a)
+		a->next_size = (size_t)1 << 18;
+	return a;
+}
+
+static void *arena_alloc(void *state, size_t req)
+{
+	arena *a = state;
+	if (!a)
+		return NULL;
+	size_t n = req ? (req + 7) & ~(size_t)7 : 8;
+	if (n <= ARENA_SMALL && a->free_list[n / 8]) {
+		void *p = a->free_list[n / 8];
+		a->free_list[n / 8] = *(void **)p;
+		return memset(p, 0, n);
+	}
+	if ((size_t)(a->end - a->cur) < n + ARENA_HDR) {
+		size_t size = a->next_size;
+		while (size < n + ARENA_HDR + sizeof(arena_block))
+			size *= 2;
+		void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		arena_block *b = m;
+		b->next = a->blocks;
+		b->size = size;
+		a->blocks = b;
+		a->cur = (char *)m + sizeof(arena_block);
+		a->end = (char *)m + size;
+		if (a->next_size < ((size_t)1 << 24))
+			a->next_size *= 2;
+	}
+	a->last = a->cur + ARENA_HDR;
+	*arena_size(a->last) = n;
+	a->cur += ARENA_HDR + n;
+	return a->last; /* bump memory comes from a fresh mapping: already zero */
+}
+
+static void arena_free(void *state, void *ptr)
+{
+	arena *a = state;
+	if (!ptr)
+		return;
+	size_t n = *arena_size(ptr);
+	if (n <= ARENA_SMALL) {
+		*(void **)ptr = a->free_list[n / 8];
+		a->free_list[n / 8] = ptr;
+	}
+}
+
+static void *arena_resize(void *state, void *ptr, size_t old, size_t req)
+{
+	arena *a = state;
+	if (!ptr)
+		return arena_alloc(state, req);
+	size_t have = *arena_size(ptr), n = (req + 7) & ~(size_t)7;
+	if (n <= have || (ptr == a->last && (size_t)(a->end - (char *)ptr) >= n)) {
+		if (n > have) {
+			a->cur = (char *)ptr + n;
+			*arena_size(ptr) = n;
+		}
+		if (req > old) /* a shrink may have left old bytes past old */
+			memset((char *)ptr + old, 0, req - old);
+		return ptr;
+	}
+	void *q = arena_alloc(state, req);
+	if (q) {
+		memcpy(q, ptr, old < req ? old : req);
+		arena_free(state, ptr);
+	}
+	return q;
+}
+
+static void arena_close(void *state)
+{
+	arena *a = state;
+	if (!a)
+		return;
+	for (arena_block *b = a->blocks, *next; b; b = next) {
+		next = b->next;
+		munmap(b, b->size);
+	}
+	free(a);
+}
+
+static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_free, arena_close};
+
 static Agraph_t *read_graph(const char *text, size_t len, unsigned flags)
 {
 	if (flags & PD_PARSE_PLAIN)
@@ -691,7 +808,7 @@ static Agraph_t *read_graph(const char *text, size_t len, unsigned flags)
 	static Agdisc_t disc;
 	io = AgIoDisc;
 	io.afread = mem_read;
-	disc = (Agdisc_t){&AgMemDisc, &AgIdDisc, &io};
+	disc = (Agdisc_t){(flags & PD_PARSE_ARENA) ? &arena_disc : &AgMemDisc, &AgIdDisc, &io};
 	memchan m = {text, text + len};
 	return agread(&m, &disc);
 }
@@ -797,8 +914,7 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 		p->info.title = p->title;
 		c.refs = with_refs ? &refs : NULL;
 		rc = walk(&c, g);
-		if (!(flags & PD_PARSE_KEEP_GRAPH) || c.refs_lost)
-			agclose(g);
+		agclose(g);
 	}
 	pthread_mutex_unlock(&cgraph_lock);
 	free(text);

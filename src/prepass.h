@@ -45,7 +45,10 @@ bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *con
 /* Flags of pd_profile_parse_flags. */
 enum {
 	PD_PARSE_PLAIN = 1u << 0,      /* no pre-pass, agmemread with default disciplines */
-	PD_PARSE_KEEP_GRAPH = 1u << 1, /* skip agclose (leaks the graph: exit paths only) */
+	PD_PARSE_ARENA = 1u << 1,      /* graph memory from an arena dropped whole by agclose;
+					* leaks libcdt's few malloc'ed dictionary headers
+					* (about 1 KB per graph): for the CLI, not for
+					* long-lived callers or sanitizer builds */
 	PD_PARSE_NOREFS = 1u << 2,     /* pre-pass without references (pd_prepass) */
 	PD_PARSE_REFS_ONLY = 1u << 3,  /* tests: fail (PD_EINTERNAL) instead of leaving
 					* reference mode, to prove the fast path ran */

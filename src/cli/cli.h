@@ -47,10 +47,9 @@ pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char
 			  size_t base_len, const char *new_src, const char *new_dot, size_t new_len,
 			  FILE *out, FILE *warn, pd_error *err);
 
-/* Parses one input as the CLI does (last: the final parse before the process exits,
- * whose graph may be left to the OS; see cli_diff.c). */
-pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, bool last,
-			    pd_profile **out, pd_error *err);
+/* Parses one input as the CLI does (with an arena for the graph; see cli_diff.c). */
+pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, pd_profile **out,
+			    pd_error *err);
 /* pd_diff_cli_run on parsed profiles (borrowed). */
 pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 				   const pd_profile *np, FILE *out, FILE *warn, pd_error *err);
