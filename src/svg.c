@@ -3,7 +3,6 @@
  * the first message lands in the caller's pd_error. Any message, even a warning, fails
  * the render: the DOT we render is our own, so a warning means a bug to surface, not
  * a picture to ship. Not thread-safe (neither is graphviz's error state). */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,49 +16,6 @@
  * pointer into the first context's font table, so a second context reads freed memory
  * (seen with ASan). The context holds only plugin and font state, no graph. */
 static GVC_t *gvc;
-
-/* The plugin libraries of libgvc's own directory's graphviz/ (GVBINDIR, as graphviz
- * itself honours it, when set). */
-static void *plugin(const char *dir, const char *lib, const char *sym)
-{
-	char path[4096];
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, lib) >= sizeof path)
-		return NULL;
-	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	return h ? dlsym(h, sym) : NULL; /* stays loaded, like the context */
-}
-
-/* A context with only the two plugins an SVG of a call graph needs: the dot layout and
- * the core renderers. gvContext() would also read the plugin catalogue and load the
- * pango text layout, whose fontconfig, freetype and cairo cost ≈9 MB of memory and
- * ≈30 ms per process; without it graphviz sizes text by its built-in font metrics
- * (Times, Arial, Courier), which is all an SVG viewer needs, as the viewer draws the
- * text itself. Any failure falls back to gvContext(). */
-static GVC_t *new_context(void)
-{
-	char dir[4096];
-	const char *env = getenv("GVBINDIR");
-	void *self = dlopen("libgvc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-	if (env && *env)
-		snprintf(dir, sizeof dir, "%s", env);
-	else if (!self || dlinfo(self, RTLD_DI_ORIGIN, dir) != 0 ||
-		 strlen(dir) + sizeof "/graphviz" > sizeof dir)
-		dir[0] = '\0';
-	else
-		strcat(dir, "/graphviz");
-	if (self)
-		dlclose(self);
-	static lt_symlist_t builtins[3] = {{"gvplugin_core_LTX_library", NULL},
-					   {"gvplugin_dot_layout_LTX_library", NULL},
-					   {NULL, NULL}};
-	if (dir[0] && !getenv("PD_SVG_ALL_PLUGINS")) {
-		builtins[0].address = plugin(dir, "libgvplugin_core.so.6", builtins[0].name);
-		builtins[1].address = plugin(dir, "libgvplugin_dot_layout.so.6", builtins[1].name);
-		if (builtins[0].address && builtins[1].address)
-			return gvContextPlugins(builtins, 0);
-	}
-	return gvContext();
-}
 
 static char gv_msg[512]; /* first message of the current render */
 static bool gv_seen;
@@ -117,7 +73,7 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 	agerrlevel_t prev_level = agseterr(AGWARN); /* report everything, to collect() */
 
 	if (!gvc)
-		gvc = new_context();
+		gvc = gvContext();
 	if (!gvc) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz: cannot create a context");
 		goto done;
