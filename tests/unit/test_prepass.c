@@ -252,7 +252,8 @@ static void test_reference_cases(void **state)
 	/* The marker itself in the text. */
 	assert_int_equal(case_("N1 [label=\"pdref\\n1s (33%)\" pdref=3 tooltip=\"x.pdref (1s)\"]\n}\n"),
 			 PD_OK);
-	/* Escapes the lexer decodes: \", \\, a backslash-newline; the last label wins. */
+	/* Escapes the lexer decodes: \", \\, a backslash-newline (reference mode refuses
+	 * it); the last label wins. */
 	assert_int_equal(case_("N1 [label=\"old\\n9s\" tooltip=\"q.\\\"a\\\\b\\\"\\\n.c (1s)\" "
 			       "label=\"a\\\\\\n1s (33%)\" shape=box]\n}\n"),
 			 PD_OK);
@@ -301,9 +302,9 @@ static void test_prepass_output(void **state)
 	assert_string_equal(v[3], "8");
 	free(o);
 	free(refs.off);
-	/* Decoding as libcgraph's lexer: \" -> ", \\ stays, backslash-newline vanishes,
-	 * other escapes stay; the last occurrence wins. */
-	const char esc[] = "x [label=a tooltip=\"p\\\"q\\\\r\\\ns\\nt\" label=\"b\"]";
+	/* Decoding as libcgraph's lexer: \" -> ", \\ stays, other escapes stay; the last
+	 * occurrence wins. */
+	const char esc[] = "x [label=a tooltip=\"p\\\"q\\\\rs\\nt\" label=\"b\"]";
 	refs = (pd_refs){0};
 	o = pd_prepass_refs(esc, sizeof esc - 1, &n, &refs);
 	assert_non_null(o);
@@ -312,8 +313,10 @@ static void test_prepass_output(void **state)
 	assert_string_equal(v[1], "p\"q\\\\rs\\nt");
 	free(o);
 	free(refs.off);
-	/* Refused: the marker in the text, a quoted key, a list too short for K. */
+	/* Refused: the marker in the text, a quoted key, a raw newline in a kept value, a
+	 * list too short for K. */
 	refs = (pd_refs){0};
+	assert_null(pd_prepass_refs("a [label=\"x\ny\"]", 15, &n, &refs));
 	assert_null(pd_prepass_refs("a [label=pdref]", 15, &n, &refs));
 	assert_null(pd_prepass_refs("a [\"label\"=x]", 13, &n, &refs));
 	const char eleven[] = "a [label=x] b [label=x] c [label=x] d [label=x] e [label=x] "
