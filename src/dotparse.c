@@ -518,7 +518,7 @@ static pd_status node_attrs(parse_ctx *c, Agnode_t *n, Agsym_t *const *syms, con
 	for (size_t i = 0; i < 3; i++)
 		v[i] = attr(n, syms[i]);
 	size_t k = c->refs ? node_ref(c, n) : SIZE_MAX;
-	if (k == SIZE_MAX)
+	if (k >= (c->refs ? c->refs->n : 0)) /* none (refs_hold ruled out malformed ones) */
 		return PD_OK;
 	static const char *const keys[3] = {"label", "tooltip", "shape"};
 	const char *got[3];
