@@ -249,6 +249,18 @@ static void test_reference_cases(void **state)
 			 PD_OK);
 	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" tooltip=\"x.a\\\\\n.b (1s)\"]\n}\n"),
 			 PD_OK);
+	/* Node IDs as numbers (dotparse.c): canonical N<k> only; N01, N0, huge k and N1_0
+	 * stay names, and the walk still sees every name as written. */
+	assert_int_equal(case_("N1 [label=\"a\\n1s (20%)\" tooltip=\"x.a (1s)\"]\n"
+			       "N01 [label=\"b\\n1s (20%)\" tooltip=\"x.b (1s)\"]\n"
+			       "N0 [label=\"c\\n1s (20%)\" tooltip=\"x.c (1s)\"]\n"
+			       "N123456789012345678901 [label=\"d\\n1s (20%)\" tooltip=\"x.d (1s)\"]\n"
+			       "N1_0 [label=\"tag\" shape=box3d]\n"
+			       "N1 -> N01 [label=\" 1s\"]\nN01 -> N0 [label=\" 1s\"]\n"
+			       "N0 -> N123456789012345678901 [label=\" 1s\"]\nN1 -> N1_0\n}\n"),
+			 PD_OK);
+	assert_int_equal(case_("N7 [label=\"a\\n1s (33%)\"]\nN8 [tooltip=\"x (1s)\"]\nN7 -> N8\n}\n"),
+			 PD_EINPUT); /* "node N8 has no label": the name comes back from the ID */
 	/* The marker itself in the text. */
 	assert_int_equal(case_("N1 [label=\"pdref\\n1s (33%)\" pdref=3 tooltip=\"x.pdref (1s)\"]\n}\n"),
 			 PD_OK);
