@@ -22,6 +22,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,23 +39,57 @@ def rss_kb(pid):
     return 0
 
 
+def cpu_s(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def tree_stats(pid):
+    """(RSS kB, CPU s) of pid and its descendants (the launcher and the tool it runs)."""
+    rss, cpu, todo = 0, 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        rss += rss_kb(p)
+        cpu += cpu_s(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return rss, cpu
+
+
+RSS_RUN = None  # path of bench/rss_run, set in main()
+
+
 def run(cmd, timeout=None, stdout=subprocess.DEVNULL, max_rss_mb=None):
-    """(wall_s, cpu_s, maxrss_kb, timed_out) of one run of cmd. With max_rss_mb the
-    process (a single process: go tool pprof) is killed once its RSS passes the cap,
-    which counts as a timeout (the result is a lower bound)."""
+    """(wall_s, cpu_s, maxrss_kb, timed_out) of one run of cmd, started through rss_run
+    (see rss_run.c) so that peak RSS is the tool's own. With max_rss_mb the process tree
+    (go tool pprof) is killed once its RSS passes the cap, which counts as a timeout
+    (the result is a lower bound)."""
+    out = tempfile.NamedTemporaryFile(prefix="rss_run.", delete=False)
+    out.close()
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.DEVNULL, start_new_session=True)
+    p = subprocess.Popen([RSS_RUN, out.name] + cmd, stdout=stdout, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
     timed_out = False
     last_check = 0.0
+    seen_rss, seen_cpu = 0, 0.0  # sampled, for a run that gets killed
     while True:
         pid, status, ru = os.wait4(p.pid, os.WNOHANG)
         if pid:
             break
         now = time.perf_counter()
         over = False
-        if max_rss_mb and now - last_check > 0.1:
+        if (max_rss_mb or timeout) and now - last_check > 0.1:
             last_check = now
-            over = rss_kb(p.pid) > max_rss_mb * 1024
+            rss, cpu = tree_stats(p.pid)
+            seen_rss, seen_cpu = max(seen_rss, rss), max(seen_cpu, cpu)
+            over = bool(max_rss_mb) and rss > max_rss_mb * 1024
             if over:
                 print(f"bench: {cmd[0]} passed {max_rss_mb} MB RSS: killed", file=sys.stderr)
         if over or (timeout and now - t0 > timeout):
@@ -67,7 +102,12 @@ def run(cmd, timeout=None, stdout=subprocess.DEVNULL, max_rss_mb=None):
     p.returncode = os.waitstatus_to_exitcode(status)
     if not timed_out and p.returncode not in (0, 1):
         raise SystemExit(f"bench: {' '.join(cmd)} exited with {p.returncode}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, timed_out
+    with open(out.name) as f:
+        fields = f.read().split()
+    os.unlink(out.name)
+    if len(fields) == 3:  # the tool's own numbers
+        return wall, float(fields[1]) + float(fields[2]), int(fields[0]), timed_out
+    return wall, seen_cpu, seen_rss, timed_out  # killed: the last samples (lower bounds)
 
 
 def stats(xs):
@@ -111,6 +151,8 @@ def main():
     ap.add_argument("--profdiff", required=True)
     ap.add_argument("--phases", required=True)
     ap.add_argument("--bare", required=True)
+    ap.add_argument("--rss-run", default="",
+                    help="bench/rss_run (default: next to --bare)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--go", default="")
     ap.add_argument("--sizes", default="1000,10000,100000")
@@ -122,6 +164,8 @@ def main():
     ap.add_argument("--pprof-locs", type=int, default=12,
                     help="pprofgen: locations (addresses/lines) per function")
     a = ap.parse_args()
+    global RSS_RUN
+    RSS_RUN = a.rss_run or os.path.join(os.path.dirname(os.path.abspath(a.bare)), "rss_run")
     sizes = [int(s) for s in a.sizes.split(",")]
     reps = [int(r) for r in a.reps.split(",")]
     preps = [int(r) for r in a.pprof_reps.split(",")]
@@ -209,7 +253,7 @@ def report(results, timeout):
             ge = ">= " if m.get("timeout") else ""
             nb = res.get("pb_bytes", res["bytes"]) if k == "pprof" else res["bytes"]
             L.append(f"| {n} | {nb / 2**20:.1f} MB | {name} | {ge}{spread(m['wall'])} | "
-                     f"{ge}{spread(m['cpu'])} | {m['rss_kb'] / 1024:.1f} MB |")
+                     f"{ge}{spread(m['cpu'])} | {ge}{m['rss_kb'] / 1024:.1f} MB |")
     L.append("\n### Ratios (medians)\n")
     L.append("| functions | profdiff/bare CPU | profdiff/bare wall | profdiff_all/bare CPU | "
              "RSS profdiff_all/bare | profdiff/cat wall | pprof/profdiff wall |")
