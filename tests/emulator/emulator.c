@@ -36,6 +36,7 @@ static struct {
 	const char *retry_after;
 	const char *fault_route;
 	size_t big_bytes;
+	int big_status; /* status of a FAULT_BIG response (an oversized error page) */
 	bool empty_lists;
 	bool echo_auth; /* a careless server: 401 bodies quote the Authorization header */
 	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS */
@@ -44,7 +45,7 @@ static struct {
 	FILE *log;
 	pthread_mutex_t mu;
 } E = {.split_ms = INT64_MAX, .datasource = "pyro", .fault_count = 1, .fault_status = 503,
-       .big_bytes = 4u << 20, .mu = PTHREAD_MUTEX_INITIALIZER};
+       .big_bytes = 4u << 20, .big_status = 200, .mu = PTHREAD_MUTEX_INITIALIZER};
 
 static const char zero_dot[] =
 	"digraph \"unnamed\" {\n"
@@ -254,7 +255,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, const char *data, s
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	enum MHD_Result ret = MHD_queue_response(c, cut ? MHD_HTTP_OK : (unsigned)E.big_status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -414,6 +415,7 @@ static enum MHD_Result render(struct MHD_Connection *c, fault_kind fault, int *s
 	case FAULT_CUT:
 		return send_stream(c, dot, len, true);
 	case FAULT_BIG:
+		*status = E.big_status;
 		return send_stream(c, NULL, 0, false);
 	case FAULT_EMPTY:
 		return send_buf(c, 200, "text/plain; charset=utf-8", "", 0, false);
@@ -566,7 +568,7 @@ static void usage(void)
 		"usage: emulator --port-file F [--log F] [--base DOT] [--new DOT --split MS]\n"
 		"  [--datasource UID] [--bearer TOKEN] [--basic USER:PASS] [--delay-ms N]\n"
 		"  [--fault status|reset|cut|big|empty|zero|garbage] [--fault-count N (-1 = all)]\n"
-		"  [--fault-status CODE] [--retry-after S] [--fault-route SUBSTR] [--big-bytes N]\n"
+		"  [--fault-status CODE] [--retry-after S] [--fault-route SUBSTR] [--big-bytes N] [--big-status CODE]\n"
 		"  [--empty-lists] [--echo-auth] [--tls-cert PEM --tls-key PEM]\n");
 	exit(2);
 }
@@ -605,6 +607,8 @@ int main(int argc, char **argv)
 			E.fault_route = v;
 		else if (ARG("--big-bytes"))
 			E.big_bytes = strtoull(v, NULL, 10);
+		else if (ARG("--big-status"))
+			E.big_status = atoi(v);
 		else if (ARG("--tls-cert"))
 			E.tls_cert = v;
 		else if (ARG("--tls-key"))

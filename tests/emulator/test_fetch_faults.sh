@@ -70,6 +70,22 @@ expect_in "$ERR" "exceeds maximum size of 1048576 bytes \(--max-body\); try narr
 expect_eq "$(nreqs)" "1" "body over the cap is not retried"
 expect_eq "$(wc -c <"$OUT")" "0" "nothing printed for an oversized body"
 
+# An error page over the cap is still an HTTP error: retried when retryable, reported
+# with its status (the page itself is not needed past the first lines).
+emu --fault big --fault-count 1 --big-bytes 3000000 --big-status 503
+fetch_base --max-body 1MiB -o "$T/big503.dot"
+expect_rc 0 "oversized 503 page, then success"
+expect_eq "$(reqs '[.[] | .status] | map(tostring) | join(",")')" "503,200" "the oversized 503 was retried"
+expect_true "DOT after the retry is complete" cmp -s "$T/big503.dot" "$PD_EMU_DATA/base.dot"
+
+emu --fault big --fault-count -1 --big-bytes 3000000 --big-status 404
+fetch_base --max-body 1MiB
+expect_rc 3 "oversized 404 page"
+expect_in "$ERR" "^profdiff: render: HTTP 404 from http://127.0.0.1:[0-9]+/pyroscope/render \(route not found" \
+	"oversized error page reported with its status"
+expect_eq "$(nreqs)" "1" "404 is not retried"
+expect_one_line "oversized 404"
+
 emu
 fetch_base --max-body 1000
 expect_rc 3 "Content-Length over --max-body"
