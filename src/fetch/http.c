@@ -491,6 +491,11 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 		rc = curl_easy_perform(h);
 		code = 0;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		/* An error page over the cap (a proxy's HTML 503, say) is still an HTTP
+		 * error: judged by its status (retry, message) on the part that fit. */
+		if ((rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && s.over)) &&
+		    code != 0 && (code < 200 || code > 299))
+			rc = CURLE_OK;
 		if (rc == CURLE_OK)
 			trace(c, "< HTTP %ld, %zu bytes in %ld ms", code, body->len, now_ms() - t0);
 		else
