@@ -26,9 +26,9 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen);
  * refs->off[K] is the offset of that list's '[' in text (refs->off is malloc'ed; caller
  * frees). Edge lists are filtered as above, attribute statements kept. Returns NULL
  * (and refs empty) where pd_prepass would, and also when the text already says "pdref"
- * or a list has a quoted key or is too short for its reference. The caller must check
- * that every reference reached a node: a node given two lists keeps only the last one's
- * reference (and so only its attributes). */
+ * or a list has a quoted key, a kept value with a raw newline, or too few bytes for its
+ * reference. The caller must check that every reference reached a node: a node given
+ * two lists keeps only the last one's reference (and so only its attributes). */
 typedef struct pd_refs {
 	size_t *off;
 	size_t n, cap;
@@ -47,7 +47,7 @@ enum {
 	PD_PARSE_PLAIN = 1u << 0,      /* no pre-pass, agmemread with default disciplines */
 	PD_PARSE_ARENA = 1u << 1,      /* graph memory from an arena dropped whole by agclose;
 					* leaks libcdt's few malloc'ed dictionary headers
-					* (about 1 KB per graph): for the CLI, not for
+					* (1.2 KB per graph): for the CLI, not for
 					* long-lived callers or sanitizer builds */
 	PD_PARSE_NOREFS = 1u << 2,     /* pre-pass without references (pd_prepass) */
 	PD_PARSE_REFS_ONLY = 1u << 3,  /* tests: fail (PD_EINTERNAL) instead of leaving
