@@ -8,8 +8,10 @@ equivalent .pb.gz profiles with bench/pprofgen, then measures, R times each:
   profdiff     profdiff diff -q BASE NEW  (text report)
   profdiff_all profdiff diff -q --format json --dot F --svg F BASE NEW
   pprof        pprof -top -diff_base=BASE.pb.gz NEW.pb.gz  (timeout; R capped)
-and the per-phase times from bench/phases. Wall time, CPU time (user+sys of the
-process tree) and peak RSS come from wait4(2). Prints Markdown tables; also writes
+and the per-phase times from bench/phases; then `profdiff compare` against the test
+emulator, which delays every render (both windows must be fetched concurrently). Wall
+time, CPU time and peak RSS of each tool come from wait4(2) in bench/rss_run. Prints
+Markdown tables; also writes
 WORK/results.md and WORK/results.json. The machine is shared: CPU time is the steadier
 metric, wall time is reported too.
 """
@@ -151,6 +153,11 @@ def main():
     ap.add_argument("--profdiff", required=True)
     ap.add_argument("--phases", required=True)
     ap.add_argument("--bare", required=True)
+    ap.add_argument("--emulator", default="",
+                    help="tests/emulator/pd_emulator (default: in the build tree of --bare)")
+    ap.add_argument("--compare-delay-ms", type=int, default=1000,
+                    help="render delay for the compare measurement (0: skip it)")
+    ap.add_argument("--compare-reps", type=int, default=5)
     ap.add_argument("--rss-run", default="",
                     help="bench/rss_run (default: next to --bare)")
     ap.add_argument("--work", required=True)
@@ -228,11 +235,53 @@ def main():
               f"{fmt_s(res['bare']['cpu'])}", file=sys.stderr)
 
     md = report(results, a.pprof_timeout)
+    emu = a.emulator or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.bare))),
+                                     "tests", "emulator", "pd_emulator")
+    if os.path.exists(emu) and a.compare_delay_ms > 0:
+        md += compare_concurrency(a.profdiff, emu, a.compare_delay_ms, a.compare_reps)
+    else:
+        print(f"bench: no emulator at {emu}: compare not measured", file=sys.stderr)
     print(md)
     with open(os.path.join(a.work, "results.md"), "w") as f:
         f.write(md)
     with open(os.path.join(a.work, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
+
+
+def compare_concurrency(profdiff, emulator, delay_ms, reps):
+    """`profdiff compare` against the test emulator delaying every render by delay_ms:
+    its wall time over one delay (1.0 = both windows fetched fully in parallel, 2.0 =
+    one after the other), next to `profdiff fetch` of one window for reference."""
+    data = os.path.join(os.path.dirname(HERE), "tests", "emulator", "data")
+    tmp = tempfile.mkdtemp(prefix="pd_bench_emu.")
+    port_file = os.path.join(tmp, "port")
+    emu = subprocess.Popen([emulator, "--port-file", port_file, "--base",
+                            os.path.join(data, "base.dot"), "--new", os.path.join(data, "new.dot"),
+                            "--split", "1777626000000", "--delay-ms", str(delay_ms)],
+                           stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(port_file) and os.path.getsize(port_file):
+                break
+            time.sleep(0.025)
+        with open(port_file) as f:
+            url = "http://127.0.0.1:" + f.read().strip()
+        common = ["--url", url, "--type", "process_cpu:cpu:nanoseconds:cpu:nanoseconds",
+                  "--from", "2026-05-01T09:00:00Z", "--to", "2026-05-01T10:00:00Z"]
+        one = measure([profdiff, "fetch"] + common + ["-o", os.path.join(tmp, "w.dot")], reps)
+        both = measure([profdiff, "compare", "-q"] + common, reps)
+    finally:
+        emu.kill()
+        emu.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    d = delay_ms / 1000
+    return ("\n### compare: two windows against the emulator (each render delayed "
+            f"{delay_ms} ms; {reps} runs)\n\n"
+            "| command | wall | / one delay |\n|---|---:|---:|\n"
+            f"| profdiff fetch (one window) | {spread(one['wall'])} | "
+            f"{one['wall']['median'] / d:.2f}× |\n"
+            f"| profdiff compare (two windows, then the diff) | {spread(both['wall'])} | "
+            f"{both['wall']['median'] / d:.2f}× |\n")
 
 
 def report(results, timeout):
