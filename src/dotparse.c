@@ -360,7 +360,12 @@ static pd_status parse_node(parse_ctx *c, const char *id, const char *label_raw,
 	}
 	size_t n = split_lines(label, lines, cap + 1);
 	char where[96];
-	snprintf(where, sizeof where, "node %.60s", id);
+	/* libcgraph keeps no name for a node whose name starts with '%': agnameof gives
+	 * "%<counter>", which changes from one parse to the next. */
+	if (id[0] == '%')
+		snprintf(where, sizeof where, "a node named '%%...'");
+	else
+		snprintf(where, sizeof where, "node %.60s", id);
 	if (n < 2) {
 		rc = pd_error_set(c->err, PD_EINPUT, "%s: %s: label has no name and value", c->source,
 				  where);
