@@ -491,9 +491,10 @@ static size_t node_ref(parse_ctx *c, Agnode_t *n)
 	return *end || k >= c->refs->n ? SIZE_MAX - 1 : (size_t)k;
 }
 
-/* Reference mode holds only if every reference reached a node (none was overwritten
- * by a second list on the same node) and no edge got one: then each node's list in
- * the original text is the whole truth about its label, tooltip and shape. */
+/* Reference mode holds only if every reference reached its own node and no other (none
+ * was overwritten by a second list on the same node, none spread by a default) and no
+ * edge got one: then each node's list in the original text is the whole truth about
+ * its label, tooltip and shape. */
 static bool refs_hold(parse_ctx *c, Agraph_t *g)
 {
 	static char k_ref[] = "pdref";
@@ -503,11 +504,16 @@ static bool refs_hold(parse_ctx *c, Agraph_t *g)
 	if (!seen)
 		return false;
 	size_t hits = 0;
-	for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n)) {
+	for (Agnode_t *n = agfstnode(g); n && hits != SIZE_MAX; n = agnxtnode(g, n)) {
 		size_t k = node_ref(c, n);
-		if (k == SIZE_MAX - 1)
-			hits = SIZE_MAX; /* malformed: cannot come from the pre-pass */
-		else if (k != SIZE_MAX && hits != SIZE_MAX && !seen[k]) {
+		if (k == SIZE_MAX)
+			continue;
+		/* Malformed (cannot come from the pre-pass), or the reference of another
+		 * node's statement, inherited from a default. */
+		if (k == SIZE_MAX - 1 ||
+		    !pd_prepass_name_is(c->data, &c->refs->ref[k], agnameof(n), &c->scratch))
+			hits = SIZE_MAX;
+		else if (!seen[k]) {
 			seen[k] = 1;
 			hits++;
 		}
@@ -527,7 +533,7 @@ static pd_status node_attrs(parse_ctx *c, Agnode_t *n, Agsym_t *const *syms, con
 		return PD_OK;
 	static const char *const keys[3] = {"label", "tooltip", "shape"};
 	const char *got[3];
-	if (!pd_prepass_lookup(c->data, c->len, c->refs->off[k], keys, 3, got, &c->scratch))
+	if (!pd_prepass_lookup(c->data, c->len, c->refs->ref[k].off, keys, 3, got, &c->scratch))
 		return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
 	for (size_t i = 0; i < 3; i++)
 		if (got[i])
@@ -808,7 +814,7 @@ static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_fr
 /* ---- ID discipline: pprof's node names N<k> as numbers ----------------------------- */
 /* libcgraph's default discipline makes a named object's ID the pointer to its interned
  * name (even, 8-aligned) and an anonymous one's an odd counter. A node named N<k>
- * (canonical decimal, k < 2^56) gets (k << 2) | 2 instead: no second lookup of the name
+ * (canonical decimal, k < 2^60) gets (k << 2) | 2 instead: no second lookup of the name
  * in the string dictionary (the lexer has interned the token already), which at 100k
  * nodes misses the cache on every edge end. Everything else goes to the default. */
 static bool id_of(int objtype, const char *name, IDTYPE *id)
@@ -979,7 +985,7 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	}
 	pthread_mutex_unlock(&cgraph_lock);
 	free(text);
-	free(refs.off);
+	free(refs.ref);
 	pd_buf_fini(&c.scratch);
 	if (rc != PD_OK) {
 		pd_profile_free(p);

@@ -111,7 +111,8 @@ static bool keyis(const char *k, size_t n, const char *name)
 
 static bool keep(const char *k, size_t n, bool edge)
 {
-	if (keyis(k, n, "label") || keyis(k, n, "style"))
+	/* key: libcgraph merges edge statements with the same key into one edge. */
+	if (keyis(k, n, "label") || keyis(k, n, "style") || keyis(k, n, "key"))
 		return true;
 	return !edge && (keyis(k, n, "tooltip") || keyis(k, n, "shape"));
 }
@@ -136,19 +137,20 @@ static bool keyword(const char *k, size_t n)
 typedef struct scan {
 	const char *text;
 	pd_refs *refs;
+	const char *id, *id_end; /* the last node ID read: whose list a reference is */
 } scan;
 
-static bool ref_add(pd_refs *r, size_t off)
+static bool ref_add(pd_refs *r, size_t off, size_t name, size_t name_len)
 {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 1024;
-		size_t *no = realloc(r->off, cap * sizeof *no);
+		pd_ref *no = realloc(r->ref, cap * sizeof *no);
 		if (!no)
 			return false;
-		r->off = no;
+		r->ref = no;
 		r->cap = cap;
 	}
-	r->off[r->n++] = off;
+	r->ref[r->n++] = (pd_ref){off, name, name_len};
 	return true;
 }
 
@@ -180,8 +182,9 @@ static const char *alist(const char *p, const char *e, char **o, bool edge, cons
 				char tag[40];
 				int k = snprintf(tag, sizeof tag, "pdref=%zu]", sc->refs->n);
 				/* Must fit in what the list spent, like everything else. */
-				if ((size_t)(p + 1 - open) < (size_t)(d - *o) + (size_t)k ||
-				    !ref_add(sc->refs, (size_t)(open - sc->text)))
+				if ((size_t)(p + 1 - open) < (size_t)(d - *o) + (size_t)k || !sc->id ||
+				    !ref_add(sc->refs, (size_t)(open - sc->text), (size_t)(sc->id - sc->text),
+					     (size_t)(sc->id_end - sc->id)))
 					return NULL;
 				memcpy(d, tag, (size_t)k);
 				d += k;
@@ -262,20 +265,21 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 	char *out = malloc(len + 1), *o = out;
 	if (!out)
 		return NULL;
-	scan sc = {text, refs};
+	scan sc = {text, refs, NULL, NULL};
 	const char *p = text, *e = text + len;
 	/* edge: the statement being read is an edge chain; target: an "->" still waits for
 	 * its head. After the head, a further ID without "->" starts a new (node)
 	 * statement: "a -> b c [..]" gives the list to node c, not to the edge. */
-	bool edge = false, target = false, attr_stmt = false, stmt_start = true;
+	bool edge = false, target = false, attr_stmt = false;
 	while (p < e) {
 		char c = *p;
 		if (c == '"') {
 			const char *q = qend(p, e);
 			if (!q)
 				goto fail;
+			sc.id = p;
+			sc.id_end = q;
 			copy_id(&o, &p, q, &edge, &target);
-			stmt_start = false;
 		} else if (c == '[') {
 			if (attr_stmt) { /* graph/node/edge defaults: verbatim */
 				const char *q = p;
@@ -284,7 +288,9 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 						q = qend(q, e);
 						if (!q)
 							goto fail;
-					} else
+					} else if (*q == '/' || *q == '#' || *q == '<')
+						goto fail; /* a comment or HTML string could hide a quote */
+					else
 						q++;
 				}
 				if (q >= e)
@@ -294,27 +300,32 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 				p = q + 1;
 			} else if (!(p = alist(p, e, &o, edge, &sc)))
 				goto fail;
+			/* The statement ends with its lists: a keyword may follow. */
+			attr_stmt = false;
 		} else if (c == '/' || c == '#' || c == '<' || c == '@' || c == ':') {
 			goto fail; /* comments, HTML strings, macros, ports */
 		} else if (c == '\n' || c == ';' || c == '{' || c == '}') {
 			*o++ = c;
 			p++;
 			edge = target = attr_stmt = false;
-			stmt_start = true;
 		} else if (c == '-' && p + 1 < e && (p[1] == '>' || p[1] == '-')) {
 			*o++ = *p++;
 			*o++ = *p++;
 			edge = target = true;
-			stmt_start = false;
 		} else if (idchar((unsigned char)c)) {
 			/* One token, as libcgraph lexes it ("0N1" is two: not modelled). */
 			const char *q = idend(p, e);
 			if (!q)
 				goto fail;
-			if (stmt_start && keyword(p, (size_t)(q - p)))
+			/* node, edge and graph are keywords in any case and anywhere, even
+			 * right after another statement's list on the same line. */
+			if (keyword(p, (size_t)(q - p)))
 				attr_stmt = true;
+			else {
+				sc.id = p;
+				sc.id_end = q;
+			}
 			copy_id(&o, &p, q, &edge, &target);
-			stmt_start = false;
 		} else {
 			*o++ = c;
 			p++;
@@ -326,7 +337,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 fail:
 	free(out);
 	if (refs) {
-		free(refs->off);
+		free(refs->ref);
 		*refs = (pd_refs){0};
 	}
 	return NULL;
@@ -410,4 +421,15 @@ bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *con
 	for (size_t i = 0; i < nkeys; i++)
 		vals[i] = vs[i] ? scratch->data + at[i] : NULL;
 	return true;
+}
+
+bool pd_prepass_name_is(const char *text, const pd_ref *r, const char *name, pd_buf *scratch)
+{
+	const char *v = text + r->name, *ve = v + r->name_len;
+	if (*v != '"')
+		return strlen(name) == r->name_len && memcmp(v, name, r->name_len) == 0;
+	scratch->len = 0;
+	decode(v, ve, scratch);
+	pd_buf_append(scratch, "", 0);
+	return !scratch->failed && strcmp(scratch->data, name) == 0;
 }

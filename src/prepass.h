@@ -23,14 +23,20 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen);
 /* Reference mode. Even with only label and tooltip left, libcgraph interns two unique
  * strings per node and those dominate its cost; here each node statement's list that
  * holds label, tooltip, shape or style becomes one attribute, pdref=K, where
- * refs->off[K] is the offset of that list's '[' in text (refs->off is malloc'ed; caller
- * frees). Edge lists are filtered as above, attribute statements kept. Returns NULL
- * (and refs empty) where pd_prepass would, and also when the text already says "pdref"
- * or a list has a quoted key, a kept value with a raw newline, or too few bytes for its
- * reference. The caller must check that every reference reached a node: a node given
- * two lists keeps only the last one's reference (and so only its attributes). */
+ * refs->ref[K] records where that list's '[' and its node's ID are in text (refs->ref is
+ * malloc'ed; caller frees). Edge lists are filtered as above, attribute statements kept.
+ * Returns NULL (and refs empty) where pd_prepass would, and also when the text already
+ * says "pdref" or a list has a quoted key, a kept value with a raw newline, or too few
+ * bytes for its reference. The caller must check that every reference reached a node
+ * and only the node its statement names (pd_prepass_name_is): a node given two lists
+ * keeps only the last one's reference, and a default ("node [...]") the pre-pass did not
+ * recognize could hand one reference to other nodes. */
+typedef struct pd_ref {
+	size_t off;           /* the list's '[' */
+	size_t name, name_len; /* the node ID before it, as written (quoted or not) */
+} pd_ref;
 typedef struct pd_refs {
-	size_t *off;
+	pd_ref *ref;
 	size_t n, cap;
 } pd_refs;
 char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *refs);
@@ -42,12 +48,16 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *const *keys,
 		       size_t nkeys, const char **vals, pd_buf *scratch);
 
+/* Whether the node ID of r, read as libcgraph reads it, is name. */
+bool pd_prepass_name_is(const char *text, const pd_ref *r, const char *name, pd_buf *scratch);
+
 /* Flags of pd_profile_parse_flags. */
 enum {
 	PD_PARSE_PLAIN = 1u << 0,      /* no pre-pass, agmemread with default disciplines */
 	PD_PARSE_ARENA = 1u << 1,      /* graph memory from an arena dropped whole by agclose;
-					* leaks libcdt's few malloc'ed dictionary headers
-					* (1.2 KB per graph): for the CLI, not for
+					* leaks libcdt's malloc'ed dictionary headers
+					* (1.2 KB per graph, 0.6 KB more per subgraph):
+					* for the CLI, not for
 					* long-lived callers or sanitizer builds */
 	PD_PARSE_NOREFS = 1u << 2,     /* pre-pass without references (pd_prepass) */
 	PD_PARSE_REFS_ONLY = 1u << 3,  /* tests: fail (PD_EINTERNAL) instead of leaving

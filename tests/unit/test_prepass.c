@@ -305,29 +305,31 @@ static void test_prepass_output(void **state)
 	assert_string_equal(o, "N1 [pdref=0]\n"
 			       "N1 -> N2 [label=\" 1s\" style=\"dotted\"]\nnode [color=red]\n");
 	assert_int_equal(refs.n, 1);
-	assert_int_equal(refs.off[0], 3);
+	assert_int_equal(refs.ref[0].off, 3);
+	assert_int_equal(refs.ref[0].name, 0);
+	assert_int_equal(refs.ref[0].name_len, 2);
 	static const char *const keys[] = {"label", "tooltip", "shape", "fontsize"};
 	const char *v[4];
 	pd_buf scratch;
 	pd_buf_init(&scratch, 0);
-	assert_true(pd_prepass_lookup(in, sizeof in - 1, refs.off[0], keys, 4, v, &scratch));
+	assert_true(pd_prepass_lookup(in, sizeof in - 1, refs.ref[0].off, keys, 4, v, &scratch));
 	assert_string_equal(v[0], "a");
 	assert_string_equal(v[1], "t");
 	assert_null(v[2]);
 	assert_string_equal(v[3], "8");
 	free(o);
-	free(refs.off);
+	free(refs.ref);
 	/* Decoding as libcgraph's lexer: \" -> ", \\ stays, other escapes stay; the last
 	 * occurrence wins. */
 	const char esc[] = "x [label=a tooltip=\"p\\\"q\\\\rs\\nt\" label=\"b\"]";
 	refs = (pd_refs){0};
 	o = pd_prepass_refs(esc, sizeof esc - 1, &n, &refs);
 	assert_non_null(o);
-	assert_true(pd_prepass_lookup(esc, sizeof esc - 1, refs.off[0], keys, 2, v, &scratch));
+	assert_true(pd_prepass_lookup(esc, sizeof esc - 1, refs.ref[0].off, keys, 2, v, &scratch));
 	assert_string_equal(v[0], "b");
 	assert_string_equal(v[1], "p\"q\\\\rs\\nt");
 	free(o);
-	free(refs.off);
+	free(refs.ref);
 	/* Refused: the marker in the text, a quoted key, a raw newline in a kept value, a
 	 * list too short for K. */
 	refs = (pd_refs){0};
@@ -343,9 +345,9 @@ static void test_prepass_output(void **state)
 	assert_non_null(o);
 	assert_int_equal(refs.n, 10);
 	free(o);
-	free(refs.off);
+	free(refs.ref);
 	refs = (pd_refs){0};
-	assert_null(refs.off);
+	assert_null(refs.ref);
 	pd_buf_fini(&scratch);
 	assert_null(pd_prepass("a [b=<x>]", 9, &n));
 	assert_null(pd_prepass("a [b=\"x]", 8, &n));
