@@ -279,6 +279,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 				goto fail;
 			sc.id = p;
 			sc.id_end = q;
+			attr_stmt = false; /* an ID starts the next statement */
 			copy_id(&o, &p, q, &edge, &target);
 		} else if (c == '[') {
 			if (attr_stmt) { /* graph/node/edge defaults: verbatim */
@@ -300,8 +301,6 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 				p = q + 1;
 			} else if (!(p = alist(p, e, &o, edge, &sc)))
 				goto fail;
-			/* The statement ends with its lists: a keyword may follow. */
-			attr_stmt = false;
 		} else if (c == '/' || c == '#' || c == '<' || c == '@' || c == ':') {
 			goto fail; /* comments, HTML strings, macros, ports */
 		} else if (c == '\n' || c == ';' || c == '{' || c == '}') {
@@ -318,10 +317,10 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 			if (!q)
 				goto fail;
 			/* node, edge and graph are keywords in any case and anywhere, even
-			 * right after another statement's list on the same line. */
-			if (keyword(p, (size_t)(q - p)))
-				attr_stmt = true;
-			else {
+			 * right after another statement's list on the same line; any other ID
+			 * starts a statement that is not an attribute statement. */
+			attr_stmt = keyword(p, (size_t)(q - p));
+			if (!attr_stmt) {
 				sc.id = p;
 				sc.id_end = q;
 			}

@@ -264,6 +264,11 @@ static void test_reference_cases(void **state)
 			 PD_OK);
 	assert_int_equal(case_("N7 [label=\"a\\n1s (33%)\"]\nN8 [tooltip=\"x (1s)\"]\nN7 -> N8\n}\n"),
 			 PD_EINPUT); /* "node N8 has no label": the name comes back from the ID */
+	/* Attribute statements with two lists, and one right after a node's list. */
+	assert_int_equal(case_("node [fontsize=8] [label=\"d\\n2s (66%)\"]\n"
+			       "N1 [tooltip=\"x.d (2s)\"] N2 [label=\"a\\n1s (33%)\"] nOdE [shape=box3d]\n"
+			       "N3 [label=\"t\"]\nN1 -> N2\n}\n"),
+			 PD_OK);
 	/* The marker itself in the text. */
 	assert_int_equal(case_("N1 [label=\"pdref\\n1s (33%)\" pdref=3 tooltip=\"x.pdref (1s)\"]\n}\n"),
 			 PD_OK);
