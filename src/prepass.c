@@ -259,8 +259,9 @@ static void copy_id(char **o, const char **p, const char *q, bool *edge, bool *t
 
 char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *refs)
 {
-	/* A "pdref" already in the text could masquerade as a reference. */
-	if (refs && memmem(text, len, "pdref", 5))
+	/* A "pdref" already in the text could masquerade as a reference. A byte-order mark
+	 * is skipped by libcgraph's lexer wherever it stands but would be an ID here. */
+	if ((refs && memmem(text, len, "pdref", 5)) || memmem(text, len, "\xEF\xBB\xBF", 3))
 		return NULL;
 	char *out = malloc(len + 1), *o = out;
 	if (!out)
@@ -271,6 +272,10 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 	 * its head. After the head, a further ID without "->" starts a new (node)
 	 * statement: "a -> b c [..]" gives the list to node c, not to the edge. */
 	bool edge = false, target = false, attr_stmt = false;
+	/* list_ok: a list here would follow an ID or a list directly, on the same line. A
+	 * node list anywhere else ("N1\n[..]", "node N1=[..]", a defaults statement over
+	 * two lines) is not given a reference: libcgraph may read it as defaults. */
+	bool list_ok = false;
 	while (p < e) {
 		char c = *p;
 		if (c == '"') {
@@ -280,8 +285,12 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 			sc.id = p;
 			sc.id_end = q;
 			attr_stmt = false; /* an ID starts the next statement */
+			list_ok = true;
 			copy_id(&o, &p, q, &edge, &target);
 		} else if (c == '[') {
+			if (refs && !attr_stmt && !edge && !list_ok)
+				goto fail;
+			list_ok = true;
 			if (attr_stmt) { /* graph/node/edge defaults: verbatim */
 				const char *q = p;
 				while (q < e && *q != ']') {
@@ -306,11 +315,12 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 		} else if (c == '\n' || c == ';' || c == '{' || c == '}') {
 			*o++ = c;
 			p++;
-			edge = target = attr_stmt = false;
+			edge = target = attr_stmt = list_ok = false;
 		} else if (c == '-' && p + 1 < e && (p[1] == '>' || p[1] == '-')) {
 			*o++ = *p++;
 			*o++ = *p++;
 			edge = target = true;
+			list_ok = false;
 		} else if (idchar((unsigned char)c)) {
 			/* One token, as libcgraph lexes it ("0N1" is two: not modelled). */
 			const char *q = idend(p, e);
@@ -324,8 +334,11 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 				sc.id = p;
 				sc.id_end = q;
 			}
+			list_ok = true;
 			copy_id(&o, &p, q, &edge, &target);
 		} else {
+			if (c != ' ' && c != '\t' && c != '\r')
+				list_ok = false; /* '=', ',' and the like */
 			*o++ = c;
 			p++;
 		}
