@@ -17,7 +17,7 @@
  * and everything outside brackets verbatim. Newlines inside dropped attributes are
  * kept, so line numbers do not move. Returns NULL when out of memory or when the text
  * holds a construct the scanner does not model (comments, HTML strings, '+'
- * concatenation, macros, unterminated strings or lists). *outlen gets the length. */
+ * concatenation, macros, byte-order marks, unterminated strings or lists). *outlen gets the length. */
 char *pd_prepass(const char *text, size_t len, size_t *outlen);
 
 /* Reference mode. Even with only label and tooltip left, libcgraph interns two unique
@@ -27,7 +27,8 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen);
  * malloc'ed; caller frees). Edge lists are filtered as above, attribute statements kept.
  * Returns NULL (and refs empty) where pd_prepass would, and also when the text already
  * says "pdref" or a list has a quoted key, a kept value with a raw newline, or too few
- * bytes for its reference. The caller must check that every reference reached a node
+ * bytes for its reference, or a node list does not directly follow an ID or a list on
+ * its line (libcgraph could read it as defaults: "node N1=[..]", "node\n[..]"). The caller must check that every reference reached a node
  * and only the node its statement names (pd_prepass_name_is): a node given two lists
  * keeps only the last one's reference, and a default ("node [...]") the pre-pass did not
  * recognize could hand one reference to other nodes. */
