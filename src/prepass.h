@@ -12,12 +12,13 @@
 #include "profile.h"
 
 /* Copies text[0..len) into a new NUL-terminated buffer (caller frees) keeping, in the
- * attribute lists of node statements, only label, tooltip, shape and style; in those of
- * edge statements only label and style; attribute statements (graph/node/edge [...])
- * and everything outside brackets verbatim. Newlines inside dropped attributes are
- * kept, so line numbers do not move. Returns NULL when out of memory or when the text
- * holds a construct the scanner does not model (comments, HTML strings, '+'
- * concatenation, macros, byte-order marks, unterminated strings or lists). *outlen gets the length. */
+ * attribute lists of node statements, only label, tooltip, shape, style and key; in
+ * those of edge statements only label, style and key; attribute statements
+ * (graph/node/edge [...]) and everything outside brackets verbatim. Newlines inside
+ * dropped attributes are kept, so line numbers do not move. Returns NULL when out of
+ * memory or when the text holds a construct the scanner does not model (comments, HTML
+ * strings, '+' concatenation, macros, byte-order marks, unterminated strings or lists).
+ * *outlen gets the length. */
 char *pd_prepass(const char *text, size_t len, size_t *outlen);
 
 /* Reference mode. Even with only label and tooltip left, libcgraph interns two unique
