@@ -816,7 +816,8 @@ static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_fr
  * name (even, 8-aligned) and an anonymous one's an odd counter. A node named N<k>
  * (canonical decimal, k < 2^60) gets (k << 2) | 2 instead: no second lookup of the name
  * in the string dictionary (the lexer has interned the token already), which at 100k
- * nodes misses the cache on every edge end. Everything else goes to the default. */
+ * nodes misses the cache on every edge end. Everything else goes to the default. Keep
+ * the bound: libcgraph 2.43 compares node IDs by subtraction, which must not wrap. */
 static bool id_of(int objtype, const char *name, IDTYPE *id)
 {
 	if (objtype != AGNODE || !name || name[0] != 'N' || name[1] < '0' || name[1] > '9' ||
