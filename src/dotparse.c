@@ -480,15 +480,19 @@ static const char *attr(void *obj, Agsym_t *sym)
 	return sym ? agxget(obj, sym) : NULL;
 }
 
-/* The reference index of node n, or SIZE_MAX when it has none. */
-static size_t node_ref(parse_ctx *c, Agnode_t *n)
+static char k_ref[] = "pdref"; /* the pre-pass's reference attribute */
+
+/* Whether node n carries a reference; *k gets its index, or SIZE_MAX when the value is
+ * not one the pre-pass wrote. */
+static bool node_ref(parse_ctx *c, Agnode_t *n, size_t *k)
 {
 	const char *r = attr(n, c->s_ref);
 	if (!r || !*r)
-		return SIZE_MAX;
+		return false;
 	char *end;
-	unsigned long long k = strtoull(r, &end, 10);
-	return *end || k >= c->refs->n ? SIZE_MAX - 1 : (size_t)k;
+	unsigned long long v = strtoull(r, &end, 10);
+	*k = *end || v >= c->refs->n ? SIZE_MAX : (size_t)v;
+	return true;
 }
 
 /* Reference mode holds only if every reference reached its own node and no other (none
@@ -497,29 +501,27 @@ static size_t node_ref(parse_ctx *c, Agnode_t *n)
  * its label, tooltip and shape. */
 static bool refs_hold(parse_ctx *c, Agraph_t *g)
 {
-	static char k_ref[] = "pdref";
 	if (agattr(g, AGEDGE, k_ref, NULL) || agattr(g, AGRAPH, k_ref, NULL))
 		return false;
 	unsigned char *seen = calloc(c->refs->n + 1, 1);
 	if (!seen)
 		return false;
-	size_t hits = 0;
-	for (Agnode_t *n = agfstnode(g); n && hits != SIZE_MAX; n = agnxtnode(g, n)) {
-		size_t k = node_ref(c, n);
-		if (k == SIZE_MAX)
+	size_t hits = 0, k;
+	bool ok = true;
+	for (Agnode_t *n = agfstnode(g); n && ok; n = agnxtnode(g, n)) {
+		if (!node_ref(c, n, &k))
 			continue;
 		/* Malformed (cannot come from the pre-pass), or the reference of another
 		 * node's statement, inherited from a default. */
-		if (k == SIZE_MAX - 1 ||
-		    !pd_prepass_name_is(c->data, &c->refs->ref[k], agnameof(n), &c->scratch))
-			hits = SIZE_MAX;
-		else if (!seen[k]) {
+		ok = k != SIZE_MAX &&
+		     pd_prepass_name_is(c->data, &c->refs->ref[k], agnameof(n), &c->scratch);
+		if (ok && !seen[k]) {
 			seen[k] = 1;
 			hits++;
 		}
 	}
 	free(seen);
-	return hits == c->refs->n;
+	return ok && hits == c->refs->n;
 }
 
 /* label, tooltip and shape of node n: from its list in the original text in reference
@@ -528,8 +530,8 @@ static pd_status node_attrs(parse_ctx *c, Agnode_t *n, Agsym_t *const *syms, con
 {
 	for (size_t i = 0; i < 3; i++)
 		v[i] = attr(n, syms[i]);
-	size_t k = c->refs ? node_ref(c, n) : SIZE_MAX;
-	if (k >= (c->refs ? c->refs->n : 0)) /* none (refs_hold ruled out malformed ones) */
+	size_t k;
+	if (!c->refs || !node_ref(c, n, &k)) /* refs_hold ruled out malformed ones */
 		return PD_OK;
 	static const char *const keys[3] = {"label", "tooltip", "shape"};
 	const char *got[3];
@@ -556,7 +558,6 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 	Agsym_t *s_style = agattr(g, AGEDGE, k_style, NULL);
 	Agsym_t *const nsyms[3] = {s_label, s_tip, s_shape};
 	if (c->refs) {
-		static char k_ref[] = "pdref";
 		c->s_ref = agattr(g, AGNODE, k_ref, NULL);
 		if (!refs_hold(c, g)) {
 			c->refs_lost = true;
@@ -942,19 +943,13 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	if (!text && !(flags & PD_PARSE_PLAIN))
 		text = pd_prepass(data, len, &tlen);
 	bool stripped = text != NULL;
-	if (!text) {
-		text = malloc(len + 1);
-		if (!text) {
-			free(p);
-			return pd_error_set(err, PD_EINTERNAL, "out of memory");
-		}
-		memcpy(text, data, len);
-		text[len] = '\0';
-		tlen = len;
+	if (!text && !(text = dupn(data, len))) {
+		free(p);
+		return pd_error_set(err, PD_EINTERNAL, "out of memory");
 	}
 	p->source = strdup(source);
 	p->info.source = p->source;
-	parse_ctx c = {source, p, err, data, len, with_refs ? &refs : NULL, NULL, {0}, false};
+	parse_ctx c = {source, p, err, data, len, NULL, NULL, {0}, false};
 	pd_buf_init(&c.scratch, 0);
 
 	pthread_mutex_lock(&cgraph_lock);
@@ -963,12 +958,9 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 		with_refs = false;
 		/* Report libcgraph's words about the original text, not the stripped one. */
 		free(text);
-		text = malloc(len + 1);
-		if (text) {
-			memcpy(text, data, len);
-			text[len] = '\0';
+		if ((text = dupn(data, len)))
 			g = parse_locked(source, text, len, flags, err);
-		} else
+		else
 			pd_error_set(err, PD_EINTERNAL, "out of memory");
 	}
 	pd_status rc = g ? PD_OK : err ? err->code : PD_EINPUT;
@@ -1007,16 +999,22 @@ pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_
 	return pd_profile_parse_flags(source, data, len, 0, out, err);
 }
 
-pd_status pd_profile_read(const char *path, pd_profile **out, pd_error *err)
+pd_status pd_profile_read_flags(const char *path, unsigned flags, pd_profile **out,
+				pd_error *err)
 {
 	pd_buf b;
 	pd_buf_init(&b, 0);
 	pd_status rc = pd_read_file(path, &b, err);
 	if (rc == PD_OK)
-		rc = pd_profile_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, b.data, b.len, out,
-				      err);
+		rc = pd_profile_parse_flags(strcmp(path, "-") == 0 ? "<stdin>" : path, b.data, b.len,
+					    flags, out, err);
 	pd_buf_fini(&b);
 	return rc;
+}
+
+pd_status pd_profile_read(const char *path, pd_profile **out, pd_error *err)
+{
+	return pd_profile_read_flags(path, 0, out, err);
 }
 
 void pd_profile_free(pd_profile *p)

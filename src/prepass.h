@@ -70,5 +70,9 @@ enum {
  * PD_PARSE_PLAIN to compare the pre-pass against plain libcgraph parsing. */
 pd_status pd_profile_parse_flags(const char *source, const char *data, size_t len,
 				 unsigned flags, pd_profile **out, pd_error *err);
+/* pd_profile_read with flags: reads path ("-" = stdin, named "<stdin>") and parses it,
+ * holding the text only for the parse. */
+pd_status pd_profile_read_flags(const char *path, unsigned flags, pd_profile **out,
+				pd_error *err);
 
 #endif

@@ -213,14 +213,16 @@ static void warn_about(const pd_diff *d, FILE *warn)
  * libcgraph mallocs outside the discipline, stay until exit (1.2 KB per graph and
  * 0.6 KB per subgraph; pprof's DOT has one subgraph, the legend).
  * Sanitizer builds use the default discipline, so leak checks stay exact. */
+#ifndef PD_SANITIZE_BUILD
+static const unsigned cli_parse_flags = PD_PARSE_ARENA;
+#else
+static const unsigned cli_parse_flags = 0;
+#endif
+
 pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, pd_profile **out,
 			    pd_error *err)
 {
-	unsigned flags = 0;
-#ifndef PD_SANITIZE_BUILD
-	flags |= PD_PARSE_ARENA;
-#endif
-	return pd_profile_parse_flags(src, dot, len, flags, out, err);
+	return pd_profile_parse_flags(src, dot, len, cli_parse_flags, out, err);
 }
 
 pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char *base_dot,
@@ -357,15 +359,8 @@ int pd_cmd_diff(int argc, char **argv)
 	 * memory holds one input's text, not both. */
 	pd_profile *prof[2] = {NULL, NULL};
 	pd_status rc = PD_OK;
-	for (int i = 0; i < 2 && rc == PD_OK; i++) {
-		pd_buf in;
-		pd_buf_init(&in, 0);
-		rc = pd_read_file(paths[i], &in, &err);
-		if (rc == PD_OK)
-			rc = pd_diff_cli_parse(strcmp(paths[i], "-") == 0 ? "<stdin>" : paths[i],
-					       in.data, in.len, &prof[i], &err);
-		pd_buf_fini(&in);
-	}
+	for (int i = 0; i < 2 && rc == PD_OK; i++)
+		rc = pd_profile_read_flags(paths[i], cli_parse_flags, &prof[i], &err);
 	if (rc == PD_OK)
 		rc = pd_diff_cli_run_profiles(&c, prof[0], prof[1], stdout, stderr, &err);
 	pd_profile_free(prof[1]);
