@@ -72,9 +72,9 @@ static char *dot_of(const pd_diff *d, size_t max_nodes, pd_buf *b)
 	return b->data;
 }
 
-/* Renders in-process with stderr redirected to a file, and checks that graphviz
- * printed nothing and produced an SVG. */
-static void render_quietly(const char *dot)
+/* pd_render_svg with stderr redirected to a file; *printed gets how many bytes graphviz
+ * wrote there. */
+static pd_status render_capturing(const char *dot, pd_buf *svg, pd_error *err, off_t *printed)
 {
 	char path[] = "/tmp/pd_test_dotout_XXXXXX";
 	int fd = mkstemp(path);
@@ -82,16 +82,24 @@ static void render_quietly(const char *dot)
 	fflush(stderr);
 	int saved = dup(2);
 	dup2(fd, 2);
-	pd_buf svg;
-	pd_error err = {0};
-	pd_buf_init(&svg, 0);
-	pd_status st = pd_render_svg(dot, strlen(dot), &svg, &err);
+	pd_status st = pd_render_svg(dot, strlen(dot), svg, err);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
-	off_t size = lseek(fd, 0, SEEK_END);
+	*printed = lseek(fd, 0, SEEK_END);
 	close(fd);
 	unlink(path);
+	return st;
+}
+
+/* Renders in-process and checks that graphviz printed nothing and produced an SVG. */
+static void render_quietly(const char *dot)
+{
+	pd_buf svg;
+	pd_error err = {0};
+	pd_buf_init(&svg, 0);
+	off_t size;
+	pd_status st = render_capturing(dot, &svg, &err, &size);
 	if (st != PD_OK)
 		fail_msg("render failed: %s", err.msg);
 	assert_int_equal(size, 0);
@@ -387,22 +395,11 @@ static void test_render_errors_are_captured(void **state)
 	(void)state;
 	const char *bad[] = {"digraph {", "not a graph at all", "", "digraph { a -> b [label=\"x]; }"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		char path[] = "/tmp/pd_test_dotout_XXXXXX";
-		int fd = mkstemp(path);
-		assert_true(fd >= 0);
-		fflush(stderr);
-		int saved = dup(2);
-		dup2(fd, 2);
 		pd_buf svg;
 		pd_error err = {0};
 		pd_buf_init(&svg, 0);
-		pd_status st = pd_render_svg(bad[i], strlen(bad[i]), &svg, &err);
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		off_t size = lseek(fd, 0, SEEK_END);
-		close(fd);
-		unlink(path);
+		off_t size;
+		pd_status st = render_capturing(bad[i], &svg, &err, &size);
 		assert_int_equal(st, PD_EINTERNAL);
 		assert_int_equal(size, 0);
 		assert_true(strlen(err.msg) > 12);
