@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "prepass.h"
+#include "parse/prepass.h"
 #include "profdiff/profdiff.h"
-#include "table.h"
+#include "table/table.h"
 
 enum { P_READ, P_PARSE_BASE, P_PARSE_NEW, P_TABLES, P_DIFF, P_TEXT, P_JSON, P_MD, P_DOT,
        P_DOT_ALL, P_SVG, P_FREE, P_COUNT };

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "prepass.h"
+#include "cli/cli.h"
+#include "parse/prepass.h"
 
 enum {
 	OPT_FORMAT = PD_DIFF_OPT_FIRST,

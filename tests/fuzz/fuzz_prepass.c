@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepass.h"
+#include "parse/prepass.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "profile.h"
+#include "parse/profile.h"
 
 #define LEGEND_CPU                                                                               \
 	"subgraph cluster_L { \"File: api\" [shape=box fontsize=16 label=\"File: api\\lType: "   \

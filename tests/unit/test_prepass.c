@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "prepass.h"
+#include "parse/prepass.h"
 
 static void same_str(const char *what, const char *a, const char *b)
 {

@@ -12,8 +12,8 @@
 
 #include <graphviz/cgraph.h>
 
-#include "prepass.h"
-#include "profile.h"
+#include "parse/prepass.h"
+#include "parse/profile.h"
 
 /* ---- libcgraph error capture ------------------------------------------------------ */
 static pthread_mutex_t cgraph_lock = PTHREAD_MUTEX_INITIALIZER;

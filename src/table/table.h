@@ -6,7 +6,7 @@
 
 #include <uthash.h>
 
-#include "profile.h"
+#include "parse/profile.h"
 
 typedef struct pd_fn {
 	const char *key;        /* borrowed from the profile */

@@ -1,7 +1,7 @@
 /* Per-function tables: sums the nodes of one profile by join key (see table.h). */
 #include <stdlib.h>
 
-#include "table.h"
+#include "table/table.h"
 
 static void node_key(const pd_node *n, bool short_keys, pd_granularity g, const char **key,
 		     const char **short_name)

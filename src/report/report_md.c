@@ -4,7 +4,7 @@
  * interprets, with `|` escaped so table cells stay intact. */
 #include <string.h>
 
-#include "report.h"
+#include "report/report.h"
 
 /* Inside a code span only line-breaking bytes need care (backticks are handled by the
  * fence length), and in a table cell `|`, which GitHub splits cells on even there. */

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "profile.h"
+#include "parse/profile.h"
 
 /* Copies text[0..len) into a new NUL-terminated buffer (caller frees) keeping, in the
  * attribute lists of node statements, only label, tooltip, shape, style and key; in

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report.h"
+#include "report/report.h"
 
 pd_status pd_report(const pd_diff *d, pd_format f, const pd_report_opts *o, pd_buf *out,
 		    pd_error *err)

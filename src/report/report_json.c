@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "report.h"
+#include "report/report.h"
 
 static const pd_escape json_escape = {.bad = "\xef\xbf\xbd", .keep_controls = true};
 

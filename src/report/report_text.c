@@ -3,8 +3,8 @@
  * when the caller asks; the color comes from the shared severity function. */
 #include <string.h>
 
-#include "color.h"
-#include "report.h"
+#include "report/color.h"
+#include "report/report.h"
 
 /* Names are printed raw except bytes that would break the line or the terminal. */
 static const pd_escape text_escape = {.bad = "\\x", .bad_hex = true};

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "table.h"
+#include "table/table.h"
 
 static const char *const status_names[PD_ROW_STATUS_KINDS] = {
 	[PD_ROW_CHANGED] = "changed", [PD_ROW_UNCHANGED] = "unchanged", [PD_ROW_NEW] = "new",

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepass.h"
+#include "parse/prepass.h"
 
 /* DOT ID characters of an unquoted identifier or numeral (bytes >= 0x80 included). */
 static bool idchar(unsigned char c)

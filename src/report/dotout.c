@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report/report.h"
 
 /* The one DOT escaper, a superset of pprof's escapeForDot: `\` and `"` are escaped and
  * a newline becomes `\n`; control characters, invalid UTF-8 and U+FFFE/U+FFFF (which
