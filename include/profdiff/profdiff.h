@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* C only: rows and edges have fields named `new`. */
+/* Compiles as C11 and C++. "head" is the NEW input of a diff (C++ reserves `new`). */
 
 #define PD_VERSION "0.1.0"
 
@@ -160,7 +160,7 @@ typedef struct pd_diff_row {
 	const char *short_name; /* label-style name for graphs, e.g. "pricing.Quote" */
 	pd_row_status status;
 	bool in_base, in_new;   /* present as a node in that file */
-	pd_vals base, new;      /* 0 where absent (see bound_* for hidden rows) */
+	pd_vals base, head;     /* 0 where absent (see bound_* for hidden rows) */
 	pd_vals delta;          /* new - base; for hidden rows the bound nearest zero */
 	pd_vals delta_min, delta_max; /* == delta except for hidden rows */
 	pd_vals tol;            /* rounding tolerance of delta (both files' last digit) */
@@ -170,7 +170,7 @@ typedef struct pd_diff_row {
 
 typedef struct pd_diff_edge {
 	size_t from, to;        /* indices into pd_diff.rows */
-	int64_t base, new, delta;
+	int64_t base, head, delta;
 	bool in_base, in_new;
 	bool residual;          /* dotted in some input: a path through trimmed nodes */
 	bool inlined;           /* "(inline)" in some input */
@@ -188,7 +188,7 @@ typedef struct pd_diff_opts {
 void pd_diff_opts_init(pd_diff_opts *o);
 
 typedef struct pd_diff {
-	pd_profile_info base, new; /* copies; strings still belong to the profiles */
+	pd_profile_info base, head; /* copies; strings still belong to the profiles */
 	pd_unit unit;
 	pd_diff_opts opts;         /* focus/ignore strings borrowed from the caller */
 	double scale;              /* factor applied to the new side (1 without --normalize) */
@@ -204,7 +204,7 @@ typedef struct pd_diff {
 /* Joins base and new. The profiles must outlive the diff (rows point at their names).
  * Errors: PD_EINPUT for incompatible inputs (type or unit family differ; an input is
  * itself a diff), PD_EUSAGE for a bad regex, PD_ENODATA when a side has no samples. */
-pd_status pd_diff_new(const pd_profile *base, const pd_profile *new, const pd_diff_opts *o,
+pd_status pd_diff_new(const pd_profile *base, const pd_profile *head, const pd_diff_opts *o,
 		      pd_diff **out, pd_error *err);
 void pd_diff_free(pd_diff *d);
 

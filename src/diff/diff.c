@@ -71,14 +71,14 @@ static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, do
 	if (b)
 		r->base = (pd_vals){b->flat, b->cum};
 	if (n)
-		r->new = (pd_vals){scaled(n->flat, scale), scaled(n->cum, scale)};
+		r->head = (pd_vals){scaled(n->flat, scale), scaled(n->cum, scale)};
 	r->cum_upper_bound = (b && b->nodes > 1) || (n && n->nodes > 1);
 	r->tol.flat = max64(b ? b->flat_res : 0, n ? scaled(n->flat_res, scale) : 0);
 	r->tol.cum = max64(b ? b->cum_res : 0, n ? scaled(n->cum_res, scale) : 0);
-	r->delta = (pd_vals){r->new.flat - r->base.flat, r->new.cum - r->base.cum};
+	r->delta = (pd_vals){r->head.flat - r->base.flat, r->head.cum - r->base.cum};
 	r->delta_min = r->delta_max = r->delta;
 	r->share_base = share(r->base.flat, d->base_total);
-	r->share_new = share(r->new.flat, d->new_total);
+	r->share_new = share(r->head.flat, d->new_total);
 	if (b && n) {
 		bool same = abs64(r->delta.flat) <= r->tol.flat && abs64(r->delta.cum) <= r->tol.cum;
 		r->status = same ? PD_ROW_UNCHANGED : PD_ROW_CHANGED;
@@ -98,8 +98,8 @@ static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, do
 		r->delta_min = (pd_vals){-r->base.flat, -r->base.cum};
 		r->delta_max = (pd_vals){fmax - r->base.flat, cmax - r->base.cum};
 	} else { /* base value in [0, max] */
-		r->delta_min = (pd_vals){r->new.flat - fmax, r->new.cum - cmax};
-		r->delta_max = (pd_vals){r->new.flat, r->new.cum};
+		r->delta_min = (pd_vals){r->head.flat - fmax, r->head.cum - cmax};
+		r->delta_max = (pd_vals){r->head.flat, r->head.cum};
 	}
 	r->delta.flat = nearest_zero(r->delta_min.flat, r->delta_max.flat);
 	r->delta.cum = nearest_zero(r->delta_min.cum, r->delta_max.cum);
@@ -201,13 +201,13 @@ static void add_edges(pd_diff *d, const pd_table *t, int side, double scale, edg
 			e->base = te->weight;
 			e->in_base = true;
 		} else {
-			e->new = scaled(te->weight, scale);
+			e->head = scaled(te->weight, scale);
 			e->in_new = true;
 		}
 		e->residual |= te->residual;
 		e->inlined |= te->inlined;
 		e->unweighted |= !te->weighted;
-		e->delta = e->new - e->base;
+		e->delta = e->head - e->base;
 	}
 }
 
@@ -272,7 +272,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	if (!d)
 		goto oom;
 	d->base = bp->info;
-	d->new = np->info;
+	d->head = np->info;
 	d->opts = *o;
 	d->unit = bp->info.unit != PD_UNIT_UNKNOWN ? bp->info.unit : np->info.unit;
 	d->short_names = !(bp->info.has_tooltips && np->info.has_tooltips);

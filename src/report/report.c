@@ -99,7 +99,7 @@ void pd_report_side(char *dst, size_t size, const pd_diff *d, const pd_diff_row 
 		snprintf(dst, size, "?");
 		return;
 	}
-	pd_value_format(dst, size, pd_vals_get(new_side ? &r->new : &r->base, m), d->unit, false);
+	pd_value_format(dst, size, pd_vals_get(new_side ? &r->head : &r->base, m), d->unit, false);
 }
 
 void pd_report_of_total(char *dst, size_t size, const pd_diff *d, int64_t v)
@@ -171,7 +171,7 @@ size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 	pd_report_fact *x;
 
 	literal_fact(f, &n, "base", d->base.source);
-	literal_fact(f, &n, "new", d->new.source);
+	literal_fact(f, &n, "new", d->head.source);
 	if (d->base.type)
 		literal_fact(f, &n, "type", d->base.type);
 
@@ -185,7 +185,7 @@ size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 
 	x = fact(f, &n, "normalize");
 	if (d->opts.normalize == PD_NORMALIZE_TOTAL) {
-		pd_value_format(a, sizeof a, d->new.total, d->unit, false);
+		pd_value_format(a, sizeof a, d->head.total, d->unit, false);
 		snprintf(x->buf, sizeof x->buf, "total (new scaled by %.4f from %s)", d->scale, a);
 	} else {
 		snprintf(x->buf, sizeof x->buf, "none");
@@ -250,10 +250,10 @@ size_t pd_report_warnings(const pd_diff *d, char w[][320])
 	size_t n = 0, upper = 0;
 	if (d->base.trimmed)
 		trim_warning(w[n++], sizeof w[0], "base", &d->base, d->unit);
-	if (d->new.trimmed)
-		trim_warning(w[n++], sizeof w[0], "new", &d->new, d->unit);
+	if (d->head.trimmed)
+		trim_warning(w[n++], sizeof w[0], "new", &d->head, d->unit);
 	/* A trimmed line-level side can hold some lines of a function and not others. */
-	const pd_profile_info *sides[2] = {&d->base, &d->new};
+	const pd_profile_info *sides[2] = {&d->base, &d->head};
 	for (int i = 0; i < 2; i++)
 		if (sides[i]->trimmed && sides[i]->has_lines &&
 		    d->opts.granularity == PD_GRAN_FUNCTION)

@@ -123,7 +123,7 @@ static void add_row(jctx *j, cJSON *arr, const pd_diff_row *r)
 	add_bool(j, o, "in_base", r->in_base);
 	add_bool(j, o, "in_new", r->in_new);
 	add_vals(j, o, "base", &r->base);
-	add_vals(j, o, "new", &r->new);
+	add_vals(j, o, "new", &r->head);
 	add_vals(j, o, "delta", &r->delta);
 	if (r->status == PD_ROW_HIDDEN) {
 		add_vals(j, o, "delta_min", &r->delta_min);
@@ -158,7 +158,7 @@ pd_status pd_report_json(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
 	add_str(&j, root, "schema", "profdiff.diff/v1");
 	add_str(&j, root, "unit", pd_unit_name(d->unit));
 	add_side(&j, root, "base", &d->base, d->base_total);
-	add_side(&j, root, "new", &d->new, d->new_total);
+	add_side(&j, root, "new", &d->head, d->new_total);
 	add_str(&j, root, "normalize",
 		(unsigned)d->opts.normalize < PD_NORMALIZE_KINDS ? norm[d->opts.normalize] : NULL);
 	add_num(&j, root, "scale", d->scale, true);

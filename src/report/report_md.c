@@ -68,7 +68,7 @@ pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *
 	pd_buf_puts(out, "### profdiff: ");
 	code(out, d->base.source ? d->base.source : "base", false);
 	pd_buf_puts(out, " \xe2\x86\x92 ");
-	code(out, d->new.source ? d->new.source : "new", false);
+	code(out, d->head.source ? d->head.source : "new", false);
 	pd_buf_puts(out, "\n\n");
 	for (size_t i = 0; i < nf; i++) {
 		pd_buf_printf(out, "- **%s**: ", facts[i].key);

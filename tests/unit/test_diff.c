@@ -161,7 +161,7 @@ static void test_normalize_and_filters(void **state)
 	pd_diff *d = run(b, n, &o);
 	assert_true(fabs(d->scale - 0.5) < 1e-12);
 	assert_int_equal(d->new_total, 180000000);
-	assert_int_equal(row(d, "main.a")->new.flat, 50000000);
+	assert_int_equal(row(d, "main.a")->head.flat, 50000000);
 	assert_int_equal(row(d, "main.a")->delta.flat, -50000000);
 	pd_diff_free(d);
 

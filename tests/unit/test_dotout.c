@@ -35,7 +35,7 @@ static void add_row(fixture *f, const char *name, pd_row_status st, int64_t bfla
 	r->in_base = st != PD_ROW_NEW;
 	r->in_new = st != PD_ROW_REMOVED;
 	r->base = (pd_vals){bflat, bcum};
-	r->new = (pd_vals){nflat, ncum};
+	r->head = (pd_vals){nflat, ncum};
 	r->delta = (pd_vals){nflat - bflat, ncum - bcum};
 	r->delta_min = r->delta_max = r->delta;
 }
@@ -44,7 +44,7 @@ static void add_edge(fixture *f, size_t from, size_t to, int64_t base, int64_t n
 {
 	pd_diff_edge *e = &f->edges[f->d.nedges++];
 	memset(e, 0, sizeof *e);
-	*e = (pd_diff_edge){.from = from, .to = to, .base = base, .new = new, .delta = new - base,
+	*e = (pd_diff_edge){.from = from, .to = to, .base = base, .head = new, .delta = new - base,
 			    .in_base = true, .in_new = true};
 }
 
@@ -53,8 +53,8 @@ static void setup(fixture *f)
 	memset(f, 0, sizeof *f);
 	pd_diff *d = &f->d;
 	d->base.source = "base.dot";
-	d->new.source = "new.dot";
-	d->base.type = d->new.type = "cpu";
+	d->head.source = "new.dot";
+	d->base.type = d->head.type = "cpu";
 	d->unit = PD_UNIT_NANOS;
 	d->scale = 1.0;
 	d->base_total = 10000 * MS;
@@ -210,7 +210,7 @@ static void test_huge_names_are_cut(void **state)
 	add_row(&f, "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"", PD_ROW_CHANGED, 0, 0, 5 * MS, 5 * MS);
 	add_edge(&f, 0, 1, 0, 1 * MS);
 	add_edge(&f, 1, 0, 0, 1 * MS);
-	f.d.base.source = f.d.new.source = f.d.opts.focus = f.d.opts.ignore = path;
+	f.d.base.source = f.d.head.source = f.d.opts.focus = f.d.opts.ignore = path;
 	pd_buf b;
 	const char *dot = dot_of(&f.d, 0, &b);
 	assert_non_null(strstr(dot, "\xc3\xa9\xe2\x80\xa6 (changed +10ms)\""));

@@ -32,7 +32,7 @@ static pd_diff_row row(const char *name, const char *short_name, pd_row_status s
 	r.in_base = st != PD_ROW_NEW;
 	r.in_new = st != PD_ROW_REMOVED;
 	r.base = (pd_vals){bflat, bcum};
-	r.new = (pd_vals){nflat, ncum};
+	r.head = (pd_vals){nflat, ncum};
 	r.delta = (pd_vals){nflat - bflat, ncum - bcum};
 	r.delta_min = r.delta_max = r.delta;
 	r.share_base = (double)bflat / (10000 * MS);
@@ -48,13 +48,13 @@ static void setup(fixture *f)
 	d->base.type = "cpu";
 	d->base.unit = PD_UNIT_NANOS;
 	d->base.total = 10000 * MS;
-	d->new.source = "new.dot";
-	d->new.type = "cpu";
-	d->new.unit = PD_UNIT_NANOS;
-	d->new.total = 11000 * MS;
-	d->new.trimmed = true;
-	d->new.dropped_nodes = 3;
-	d->new.node_cutoff = 30 * MS;
+	d->head.source = "new.dot";
+	d->head.type = "cpu";
+	d->head.unit = PD_UNIT_NANOS;
+	d->head.total = 11000 * MS;
+	d->head.trimmed = true;
+	d->head.dropped_nodes = 3;
+	d->head.node_cutoff = 30 * MS;
 	d->unit = PD_UNIT_NANOS;
 	d->opts.by = PD_METRIC_FLAT;
 	d->scale = 1.0;
@@ -219,7 +219,7 @@ static void test_json_exact_int64_and_truncation(void **state)
 	fixture f;
 	setup(&f);
 	/* 2^53 + 1 is not a double; the printed integer must still be exact. */
-	f.rows[0].new.flat = 9007199254740993LL;
+	f.rows[0].head.flat = 9007199254740993LL;
 	f.rows[0].delta.cum = INT64_MAX;
 	f.rows[0].base.cum = INT64_MIN;
 	f.rows[0].share_new = 0.0 / 0.0;
@@ -299,7 +299,7 @@ static void test_empty_diff(void **state)
 	fixture f;
 	setup(&f);
 	f.d.nrows = 0;
-	f.d.new.trimmed = false;
+	f.d.head.trimmed = false;
 	pd_buf b;
 	const char *s = run(&f.d, PD_FORMAT_TEXT, 0, false, &b);
 	assert_non_null(strstr(s, "functions:   0\n\nno functions to show\n"));
