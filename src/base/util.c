@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "profdiff/profdiff.h"
+#include "base/alloc.h"
 
 pd_status pd_error_set(pd_error *err, pd_status code, const char *fmt, ...)
 {
@@ -39,7 +40,7 @@ void pd_buf_fini(pd_buf *b)
 {
 	if (!b)
 		return;
-	free(b->data);
+	pd_free(b->data);
 	memset(b, 0, sizeof *b);
 }
 
@@ -57,7 +58,7 @@ static bool reserve(pd_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	char *p = realloc(b->data, cap);
+	char *p = pd_realloc(b->data, cap);
 	if (!p) {
 		b->failed = true;
 		return false;
@@ -148,7 +149,7 @@ pd_status pd_file_stage(const char *path, const char *data, size_t len, char **t
 {
 	*tmp_out = NULL;
 	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
+	char *tmp = pd_malloc(plen + 16);
 	if (!tmp)
 		return pd_error_set(err, PD_EINTERNAL, "%s: out of memory", path);
 	memcpy(tmp, path, plen);
@@ -157,7 +158,7 @@ pd_status pd_file_stage(const char *path, const char *data, size_t len, char **t
 	if (fd < 0) {
 		pd_status rc =
 			pd_error_set(err, PD_EINTERNAL, "%s: cannot create: %s", path, strerror(errno));
-		free(tmp);
+		pd_free(tmp);
 		return rc;
 	}
 	/* mkstemp creates 0600; give the file the usual permissions under the umask. */
@@ -183,7 +184,7 @@ pd_status pd_file_stage(const char *path, const char *data, size_t len, char **t
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: close: %s", path, strerror(errno));
 	if (rc != PD_OK) {
 		unlink(tmp);
-		free(tmp);
+		pd_free(tmp);
 		return rc;
 	}
 	*tmp_out = tmp;
@@ -198,7 +199,7 @@ pd_status pd_file_commit(char *tmp, const char *path, pd_error *err)
 				  strerror(errno));
 		unlink(tmp);
 	}
-	free(tmp);
+	pd_free(tmp);
 	return rc;
 }
 
@@ -206,7 +207,7 @@ void pd_file_discard(char *tmp)
 {
 	if (tmp)
 		unlink(tmp);
-	free(tmp);
+	pd_free(tmp);
 }
 
 pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "table/table.h"
+#include "base/alloc.h"
 
 static const char *const status_names[PD_ROW_STATUS_KINDS] = {
 	[PD_ROW_CHANGED] = "changed", [PD_ROW_UNCHANGED] = "unchanged", [PD_ROW_NEW] = "new",
@@ -149,8 +150,8 @@ static int cmp_names(const void *a, const void *b, void *ctx)
 /* rank[i] = position of row i in name order (names are unique). NULL if out of memory. */
 static size_t *name_ranks(const pd_diff *d)
 {
-	size_t *order = malloc((d->nrows + 1) * sizeof *order);
-	size_t *rank = malloc((d->nrows + 1) * sizeof *rank);
+	size_t *order = pd_malloc((d->nrows + 1) * sizeof *order);
+	size_t *rank = pd_malloc((d->nrows + 1) * sizeof *rank);
 	if (order && rank) {
 		for (size_t i = 0; i < d->nrows; i++)
 			order[i] = i;
@@ -158,10 +159,10 @@ static size_t *name_ranks(const pd_diff *d)
 		for (size_t i = 0; i < d->nrows; i++)
 			rank[order[i]] = i;
 	} else {
-		free(rank);
+		pd_free(rank);
 		rank = NULL;
 	}
-	free(order);
+	pd_free(order);
 	return rank;
 }
 
@@ -174,8 +175,8 @@ typedef struct edge_acc {
 } edge_acc;
 
 /* Adds the edges of one table (side 0 = base, 1 = new) to d->edges, which (like pool)
- * has room for every edge of both tables. */
-static void add_edges(pd_diff *d, const pd_table *t, int side, double scale, edge_acc **acc,
+ * has room for every edge of both tables. False when out of memory. */
+static bool add_edges(pd_diff *d, const pd_table *t, int side, double scale, edge_acc **acc,
 		      edge_acc *pool)
 {
 	for (const pd_tedge *te = t->edges; te; te = te->hh.next) {
@@ -195,6 +196,8 @@ static void add_edges(pd_diff *d, const pd_table *t, int side, double scale, edg
 			d->edges[a->index].from = probe.key.from;
 			d->edges[a->index].to = probe.key.to;
 			HASH_ADD(hh, *acc, key, sizeof a->key, a);
+			if (PD_HASH_ADD_FAILED(a))
+				return false;
 		}
 		pd_diff_edge *e = &d->edges[a->index];
 		if (side == 0) {
@@ -209,6 +212,7 @@ static void add_edges(pd_diff *d, const pd_table *t, int side, double scale, edg
 		e->unweighted |= !te->weighted;
 		e->delta = e->head - e->base;
 	}
+	return true;
 }
 
 static pd_status check_inputs(const pd_profile *b, const pd_profile *n, pd_error *err)
@@ -265,7 +269,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 		return rc;
 	}
 
-	pd_diff *d = calloc(1, sizeof *d);
+	pd_diff *d = pd_calloc(1, sizeof *d);
 	pd_table tb = {0}, tn = {0};
 	pending *rows = NULL;
 	edge_acc *acc = NULL, *pool = NULL;
@@ -286,7 +290,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	    (rc = pd_table_build(np, d->short_names, o->granularity, &tn, err)) != PD_OK)
 		goto fail;
 	size_t cap = HASH_COUNT(tb.fns) + HASH_COUNT(tn.fns) + 1, k = 0;
-	rows = calloc(cap, sizeof *rows);
+	rows = pd_calloc(cap, sizeof *rows);
 	if (!rows)
 		goto oom;
 	/* Pair entries present in both first, then the new side's leftovers. */
@@ -322,7 +326,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	}
 	pd_metric by = o->by;
 	qsort_r(rows, kept, sizeof *rows, cmp_rows, &by);
-	d->rows = calloc(kept + 1, sizeof *d->rows);
+	d->rows = pd_calloc(kept + 1, sizeof *d->rows);
 	if (!d->rows)
 		goto oom;
 	for (size_t i = 0; i < kept; i++) {
@@ -334,29 +338,29 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	}
 	d->nrows = kept;
 	size_t ecap = HASH_COUNT(tb.edges) + HASH_COUNT(tn.edges) + 1;
-	d->edges = malloc(ecap * sizeof *d->edges);
-	pool = malloc(ecap * sizeof *pool);
+	d->edges = pd_malloc(ecap * sizeof *d->edges);
+	pool = pd_malloc(ecap * sizeof *pool);
 	if (!d->edges || !pool)
 		goto oom;
-	add_edges(d, &tb, 0, 1.0, &acc, pool);
-	add_edges(d, &tn, 1, d->scale, &acc, pool);
+	if (!add_edges(d, &tb, 0, 1.0, &acc, pool) || !add_edges(d, &tn, 1, d->scale, &acc, pool))
+		goto oom;
 	if (d->nedges) {
 		size_t *rank = name_ranks(d);
 		if (!rank)
 			goto oom;
 		qsort_r(d->edges, d->nedges, sizeof *d->edges, cmp_edges, rank);
-		free(rank);
+		pd_free(rank);
 	}
 	goto done;
 oom:
-	rc = pd_error_set(err, PD_EINTERNAL, "out of memory");
+	rc = pd_error_oom(err);
 fail:
 	pd_diff_free(d);
 	d = NULL;
 done:
 	HASH_CLEAR(hh, acc); /* entries live in pool */
-	free(pool);
-	free(rows);
+	pd_free(pool);
+	pd_free(rows);
 	pd_table_fini(&tb);
 	pd_table_fini(&tn);
 	if (has_focus)
@@ -371,7 +375,7 @@ void pd_diff_free(pd_diff *d)
 {
 	if (!d)
 		return;
-	free(d->rows);
-	free(d->edges);
-	free(d);
+	pd_free(d->rows);
+	pd_free(d->edges);
+	pd_free(d);
 }

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "fetch/http.h"
+#include "base/alloc.h"
 
 #define SNIPPET_MAX 200
 
@@ -30,6 +31,7 @@ void pd_http_conf_init(pd_http_conf *c)
 
 pd_status pd_http_global_init(pd_error *err)
 {
+	pd_alloc_init_cjson(); /* before threads share cJSON */
 	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK)
 		return pd_error_set(err, PD_EINTERNAL, "cannot initialize libcurl: %s",
@@ -48,7 +50,7 @@ char *pd_http_strip_userinfo(const char *url)
 		if (*q == '@')
 			at = q;
 	size_t n = strlen(url);
-	char *out = malloc(n + 1);
+	char *out = pd_malloc(n + 1);
 	if (!out)
 		return NULL;
 	if (!at) {
@@ -71,7 +73,7 @@ static char *join_url(const pd_http_conf *c, const char *path, bool grafana_api,
 	if (strip) {
 		base = pd_http_strip_userinfo(c->url);
 	} else {
-		base = strdup(c->url);
+		base = pd_strdup(c->url);
 		if (base) {
 			size_t n = strlen(base);
 			while (n > 0 && base[n - 1] == '/')
@@ -92,7 +94,7 @@ static char *join_url(const pd_http_conf *c, const char *path, bool grafana_api,
 		curl_free(uid);
 	}
 	pd_buf_puts(&b, path);
-	free(base);
+	pd_free(base);
 	if (b.failed) {
 		pd_buf_fini(&b);
 		return NULL;
@@ -560,7 +562,7 @@ out:
 	curl_slist_free_all(headers);
 	if (h)
 		curl_easy_cleanup(h);
-	free(url);
-	free(shown);
+	pd_free(url);
+	pd_free(shown);
 	return st;
 }

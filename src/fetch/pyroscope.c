@@ -11,6 +11,7 @@
 
 #include "fetch/pyroscope.h"
 #include "fetch/timespec.h"
+#include "base/alloc.h"
 
 #define CONNECT_PREFIX "/querier.v1.QuerierService/"
 
@@ -19,19 +20,19 @@ void pd_strlist_fini(pd_strlist *l)
 	if (!l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+		pd_free(l->v[i]);
+	pd_free(l->v);
 	l->v = NULL;
 	l->n = 0;
 }
 
 static bool strlist_push(pd_strlist *l, const char *s)
 {
-	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+	char **v = pd_realloc(l->v, (l->n + 1) * sizeof *v);
 	if (!v)
 		return false;
 	l->v = v;
-	if (!(v[l->n] = strdup(s)))
+	if (!(v[l->n] = pd_strdup(s)))
 		return false;
 	l->n++;
 	return true;
@@ -46,9 +47,9 @@ char *pd_pyro_matchers(const char *user)
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
 	if (n == 0)
-		return strdup("{}");
+		return pd_strdup("{}");
 	bool braced = s[0] == '{' && s[n - 1] == '}';
-	char *out = malloc(n + 3);
+	char *out = pd_malloc(n + 3);
 	if (!out)
 		return NULL;
 	if (braced)
@@ -61,6 +62,7 @@ char *pd_pyro_matchers(const char *user)
 char *pd_pyro_connect_body(const char *name, const char *matchers, int64_t start_ms,
 			   int64_t end_ms)
 {
+	pd_alloc_init_cjson();
 	cJSON *o = cJSON_CreateObject();
 	char *out = NULL;
 	char num[32];
@@ -148,6 +150,7 @@ pd_status pd_pyro_decode_list(const char *what, const char *json, size_t len, co
 			      pd_strlist *out, pd_error *err)
 {
 	pd_status st = PD_OK;
+	pd_alloc_init_cjson();
 	cJSON *j = cJSON_ParseWithLength(json ? json : "", len);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
@@ -207,7 +210,7 @@ static pd_status connect_list(const pd_http_conf *c, const char *method, const c
 	st = pd_http_do(c, &r, &body, NULL, err);
 	if (st == PD_OK)
 		st = pd_pyro_decode_list(method, body.data, body.len, field, out, err);
-	free(req);
+	pd_free(req);
 	pd_buf_fini(&body);
 	return st;
 }
@@ -249,7 +252,7 @@ pd_status pd_pyro_render(const pd_http_conf *c, const char *type, const char *ma
 		return pd_error_set(err, PD_EINTERNAL, "out of memory");
 	pd_http_req r = {.method = "GET", .path = path, .what = "render"};
 	pd_status st = pd_http_do(c, &r, out, NULL, err);
-	free(path);
+	pd_free(path);
 	if (st != PD_OK)
 		return st;
 	bool empty = out->len == 0 || only_space(out->data, out->len);

@@ -14,6 +14,7 @@
 
 #include "parse/prepass.h"
 #include "parse/profile.h"
+#include "base/alloc.h"
 
 /* ---- libcgraph error capture ------------------------------------------------------ */
 static pthread_mutex_t cgraph_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -55,7 +56,7 @@ typedef struct str {
 
 static char *dupn(const char *s, size_t n)
 {
-	char *d = malloc(n + 1);
+	char *d = pd_malloc(n + 1);
 	if (d) {
 		memcpy(d, s, n);
 		d[n] = '\0';
@@ -87,7 +88,7 @@ static const char *rfind(str s, const char *needle)
 static char *unescape(const char *s)
 {
 	size_t n = strlen(s);
-	char *d = malloc(n + 1), *o = d;
+	char *d = pd_malloc(n + 1), *o = d;
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -201,7 +202,7 @@ static pd_status parse_legend(parse_ctx *c, const char *label)
 		bool found;
 		pd_status rc;
 		if (starts(l, "Type: ")) {
-			free(c->prof->type);
+			pd_free(c->prof->type);
 			c->prof->type = dupn(l.p + 6, l.n - 6);
 			if (!c->prof->type)
 				return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
@@ -308,7 +309,7 @@ static char *join(const str *parts, size_t n, char sep)
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++)
 		len += parts[i].n + 1;
-	char *d = malloc(len + 1), *o = d;
+	char *d = pd_malloc(len + 1), *o = d;
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -324,7 +325,7 @@ static char *join(const str *parts, size_t n, char sep)
 static char *concat3(const char *a, const char *sep, str b)
 {
 	size_t la = strlen(a), ls = strlen(sep);
-	char *d = malloc(la + ls + b.n + 1);
+	char *d = pd_malloc(la + ls + b.n + 1);
 	if (d) {
 		memcpy(d, a, la);
 		memcpy(d + la, sep, ls);
@@ -337,11 +338,11 @@ static char *concat3(const char *a, const char *sep, str b)
 static void node_fini(pd_node *n)
 {
 	if (n->line != n->func)
-		free(n->line);
+		pd_free(n->line);
 	if (n->short_line != n->short_func)
-		free(n->short_line);
-	free(n->func);
-	free(n->short_func);
+		pd_free(n->short_line);
+	pd_free(n->func);
+	pd_free(n->short_func);
 }
 
 /* Fills out from one function node. label and tooltip are raw attribute values. */
@@ -353,7 +354,7 @@ static pd_status parse_node(parse_ctx *c, const char *id, const char *label_raw,
 	size_t cap = 1;
 	for (const char *p = label_raw; *p; p++)
 		cap += *p == '\\';
-	str *lines = calloc(cap + 1, sizeof *lines);
+	str *lines = pd_calloc(cap + 1, sizeof *lines);
 	if (!label || !lines) {
 		rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
 		goto out;
@@ -437,7 +438,7 @@ static pd_status parse_node(parse_ctx *c, const char *id, const char *label_raw,
 			}
 		}
 	} else {
-		out->func = strdup(out->short_func);
+		out->func = pd_strdup(out->short_func);
 		if (!out->func)
 			goto oom;
 		out->line = fileline.p ? concat3(out->func, " ", fileline) : out->func;
@@ -448,9 +449,9 @@ static pd_status parse_node(parse_ctx *c, const char *id, const char *label_raw,
 oom:
 	rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
 out:
-	free(label);
-	free(tip);
-	free(lines);
+	pd_free(label);
+	pd_free(tip);
+	pd_free(lines);
 	return rc;
 }
 
@@ -471,7 +472,7 @@ static pd_status parse_edge(parse_ctx *c, const char *label_raw, const char *sty
 		len--;
 	pd_status rc = value(c, "edge", (str){p, len}, &e->weight, NULL);
 	e->weighted = rc == PD_OK;
-	free(label);
+	pd_free(label);
 	return rc;
 }
 
@@ -503,7 +504,7 @@ static bool refs_hold(parse_ctx *c, Agraph_t *g)
 {
 	if (agattr(g, AGEDGE, k_ref, NULL) || agattr(g, AGRAPH, k_ref, NULL))
 		return false;
-	unsigned char *seen = calloc(c->refs->n + 1, 1);
+	unsigned char *seen = pd_calloc(c->refs->n + 1, 1);
 	if (!seen)
 		return false;
 	size_t hits = 0, k;
@@ -520,7 +521,7 @@ static bool refs_hold(parse_ctx *c, Agraph_t *g)
 			hits++;
 		}
 	}
-	free(seen);
+	pd_free(seen);
 	return ok && hits == c->refs->n;
 }
 
@@ -566,10 +567,10 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 	}
 	/* Node sequence numbers are dense from 1 within a graph: map them to indices. */
 	size_t nseq = (size_t)count + 2;
-	size_t *index = malloc(nseq * sizeof *index);
-	p->nodes = calloc((size_t)count + 1, sizeof *p->nodes);
+	size_t *index = pd_malloc(nseq * sizeof *index);
+	p->nodes = pd_calloc((size_t)count + 1, sizeof *p->nodes);
 	if (!index || !p->nodes) {
-		free(index);
+		pd_free(index);
 		return pd_error_set(c->err, PD_EINTERNAL, "out of memory");
 	}
 	for (size_t i = 0; i < nseq; i++)
@@ -591,7 +592,7 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 				rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
 			else
 				rc = parse_legend(c, text);
-			free(text);
+			pd_free(text);
 			legend = true;
 			continue;
 		}
@@ -633,7 +634,7 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 				continue; /* to a nodelet */
 			if (p->nedges == ecap) {
 				size_t ncap = ecap ? ecap * 2 : 64;
-				pd_pedge *ne = realloc(p->edges, ncap * sizeof *ne);
+				pd_pedge *ne = pd_realloc(p->edges, ncap * sizeof *ne);
 				if (!ne) {
 					rc = pd_error_set(c->err, PD_EINTERNAL, "out of memory");
 					break;
@@ -650,7 +651,7 @@ static pd_status walk(parse_ctx *c, Agraph_t *g)
 				p->nedges++;
 		}
 	}
-	free(index);
+	pd_free(index);
 	if (rc != PD_OK)
 		return rc;
 
@@ -724,7 +725,7 @@ static size_t *arena_size(void *ptr)
 static void *arena_open(Agdisc_t *disc)
 {
 	(void)disc;
-	arena *a = calloc(1, sizeof *a);
+	arena *a = pd_calloc(1, sizeof *a);
 	if (a)
 		a->next_size = (size_t)1 << 18;
 	return a;
@@ -807,7 +808,7 @@ static void arena_close(void *state)
 		next = b->next;
 		munmap(b, b->size);
 	}
-	free(a);
+	pd_free(a);
 }
 
 static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_free, arena_close};
@@ -925,7 +926,7 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	if (nul)
 		return pd_error_set(err, PD_EINPUT, "%s: binary data (NUL byte at offset %zu), not DOT",
 				    source, (size_t)(nul - data));
-	pd_profile *p = calloc(1, sizeof *p);
+	pd_profile *p = pd_calloc(1, sizeof *p);
 	if (!p)
 		return pd_error_set(err, PD_EINTERNAL, "out of memory");
 	/* The text libcgraph sees: stripped of unread attributes when the pre-pass
@@ -937,17 +938,17 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 		text = pd_prepass_refs(data, len, &tlen, &refs);
 	bool with_refs = text != NULL;
 	if (!with_refs && (flags & PD_PARSE_REFS_ONLY)) {
-		free(p);
+		pd_free(p);
 		return pd_error_set(err, PD_EINTERNAL, "%s: reference mode refused", source);
 	}
 	if (!text && !(flags & PD_PARSE_PLAIN))
 		text = pd_prepass(data, len, &tlen);
 	bool stripped = text != NULL;
 	if (!text && !(text = dupn(data, len))) {
-		free(p);
+		pd_free(p);
 		return pd_error_set(err, PD_EINTERNAL, "out of memory");
 	}
-	p->source = strdup(source);
+	p->source = pd_strdup(source);
 	p->info.source = p->source;
 	parse_ctx c = {source, p, err, data, len, NULL, NULL, {0}, false};
 	pd_buf_init(&c.scratch, 0);
@@ -957,7 +958,7 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 	if (!g && stripped) {
 		with_refs = false;
 		/* Report libcgraph's words about the original text, not the stripped one. */
-		free(text);
+		pd_free(text);
 		if ((text = dupn(data, len)))
 			g = parse_locked(source, text, len, flags, err);
 		else
@@ -970,15 +971,15 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 		const char *title = agnameof(g);
 		if (title[0] == '%' && strspn(title + 1, "0123456789") == strlen(title + 1))
 			title = "";
-		p->title = strdup(title);
+		p->title = pd_strdup(title);
 		p->info.title = p->title;
 		c.refs = with_refs ? &refs : NULL;
 		rc = walk(&c, g);
 		agclose(g);
 	}
 	pthread_mutex_unlock(&cgraph_lock);
-	free(text);
-	free(refs.ref);
+	pd_free(text);
+	pd_free(refs.ref);
 	pd_buf_fini(&c.scratch);
 	if (rc != PD_OK) {
 		pd_profile_free(p);
@@ -1023,12 +1024,12 @@ void pd_profile_free(pd_profile *p)
 		return;
 	for (size_t i = 0; i < p->nnodes; i++)
 		node_fini(&p->nodes[i]);
-	free(p->nodes);
-	free(p->edges);
-	free(p->source);
-	free(p->title);
-	free(p->type);
-	free(p);
+	pd_free(p->nodes);
+	pd_free(p->edges);
+	pd_free(p->source);
+	pd_free(p->title);
+	pd_free(p->type);
+	pd_free(p);
 }
 
 const pd_profile_info *pd_profile_get_info(const pd_profile *p)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parse/prepass.h"
+#include "base/alloc.h"
 
 /* DOT ID characters of an unquoted identifier or numeral (bytes >= 0x80 included). */
 static bool idchar(unsigned char c)
@@ -144,7 +145,7 @@ static bool ref_add(pd_refs *r, size_t off, size_t name, size_t name_len)
 {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 1024;
-		pd_ref *no = realloc(r->ref, cap * sizeof *no);
+		pd_ref *no = pd_realloc(r->ref, cap * sizeof *no);
 		if (!no)
 			return false;
 		r->ref = no;
@@ -263,7 +264,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 	 * is skipped by libcgraph's lexer wherever it stands but would be an ID here. */
 	if ((refs && memmem(text, len, "pdref", 5)) || memmem(text, len, "\xEF\xBB\xBF", 3))
 		return NULL;
-	char *out = malloc(len + 1), *o = out;
+	char *out = pd_malloc(len + 1), *o = out;
 	if (!out)
 		return NULL;
 	scan sc = {text, refs, NULL, NULL};
@@ -347,9 +348,9 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 	*outlen = (size_t)(o - out);
 	return out;
 fail:
-	free(out);
+	pd_free(out);
 	if (refs) {
-		free(refs->ref);
+		pd_free(refs->ref);
 		*refs = (pd_refs){0};
 	}
 	return NULL;

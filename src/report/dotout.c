@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "base/alloc.h"
 
 /* The one DOT escaper, a superset of pprof's escapeForDot: `\` and `"` are escaped and
  * a newline becomes `\n`; control characters, invalid UTF-8 and U+FFFE/U+FFFF (which
@@ -117,9 +118,9 @@ static size_t select_rows(const pd_diff *d, size_t max_nodes, bool *keep)
 			keep[i] = true;
 		return n;
 	}
-	order = malloc(n * sizeof *order);
-	conn = malloc(n * sizeof *conn);
-	pairs = malloc((d->nedges ? d->nedges : 1) * sizeof *pairs);
+	order = pd_malloc(n * sizeof *order);
+	conn = pd_malloc(n * sizeof *conn);
+	pairs = pd_malloc((d->nedges ? d->nedges : 1) * sizeof *pairs);
 	if (!order || !conn || !pairs) {
 		kept = SIZE_MAX;
 		goto done;
@@ -161,9 +162,9 @@ static size_t select_rows(const pd_diff *d, size_t max_nodes, bool *keep)
 		}
 	}
 done:
-	free(order);
-	free(conn);
-	free(pairs);
+	pd_free(order);
+	pd_free(conn);
+	pd_free(pairs);
 	return kept;
 }
 
@@ -305,8 +306,8 @@ static void put_legend(pd_buf *b, const pd_diff *d, size_t kept, size_t max_node
 
 pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error *err)
 {
-	bool *keep = calloc(d->nrows ? d->nrows : 1, sizeof *keep);
-	size_t *id = calloc(d->nrows ? d->nrows : 1, sizeof *id);
+	bool *keep = pd_calloc(d->nrows ? d->nrows : 1, sizeof *keep);
+	size_t *id = pd_calloc(d->nrows ? d->nrows : 1, sizeof *id);
 	size_t kept = SIZE_MAX, next = 0;
 	uint64_t max_mag = 0;
 
@@ -336,8 +337,8 @@ pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error 
 	}
 	pd_buf_puts(out, "}\n");
 done:
-	free(keep);
-	free(id);
+	pd_free(keep);
+	pd_free(id);
 	if (kept == SIZE_MAX || out->failed)
 		return pd_error_set(err, PD_EINTERNAL, "DOT output: out of memory or output too large");
 	return PD_OK;

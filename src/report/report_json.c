@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "report/report.h"
+#include "base/alloc.h"
 
 static const pd_escape json_escape = {.bad = "\xef\xbf\xbd", .keep_controls = true};
 
@@ -149,6 +150,7 @@ pd_status pd_report_json(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
 	size_t shown = pd_report_shown(d, o);
 	char *text = NULL;
 	pd_buf_init(&j.tmp, 0);
+	pd_alloc_init_cjson();
 
 	cJSON *root = cJSON_CreateObject();
 	if (!root) {

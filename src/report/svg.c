@@ -11,6 +11,7 @@
 #include <graphviz/gvc.h>
 
 #include "profdiff/profdiff.h"
+#include "base/alloc.h"
 
 /* One context for the process, never freed: graphviz 2.43's pango plugin keeps a
  * pointer into the first context's font table, so a second context reads freed memory
@@ -61,7 +62,7 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 
 	if (memchr(dot, '\0', len))
 		return pd_error_set(err, PD_EINPUT, "DOT text contains a NUL byte");
-	text = malloc(len + 1);
+	text = pd_malloc(len + 1);
 	if (!text)
 		return pd_error_set(err, PD_EINTERNAL, "out of memory");
 	memcpy(text, dot, len);
@@ -104,6 +105,6 @@ done:
 	agreseterrors();
 	agseterr(prev_level);
 	agseterrf(prev);
-	free(text);
+	pd_free(text);
 	return st;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "table/table.h"
+#include "base/alloc.h"
 
 static void node_key(const pd_node *n, bool short_keys, pd_granularity g, const char **key,
 		     const char **short_name)
@@ -19,9 +20,9 @@ pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g,
 {
 	t->fns = NULL;
 	t->edges = NULL;
-	pd_fn **of_node = malloc((p->nnodes + 1) * sizeof *of_node);
+	pd_fn **of_node = pd_malloc((p->nnodes + 1) * sizeof *of_node);
 	if (!of_node)
-		return pd_error_set(err, PD_EINTERNAL, "out of memory");
+		return pd_error_oom(err);
 	for (size_t i = 0; i < p->nnodes; i++) {
 		const pd_node *n = &p->nodes[i];
 		const char *key, *short_name;
@@ -29,13 +30,17 @@ pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g,
 		pd_fn *f;
 		HASH_FIND_STR(t->fns, key, f);
 		if (!f) {
-			f = calloc(1, sizeof *f);
+			f = pd_calloc(1, sizeof *f);
 			if (!f)
 				goto oom;
 			f->key = key;
 			f->short_name = short_name;
 			f->row = SIZE_MAX;
 			HASH_ADD_KEYPTR(hh, t->fns, f->key, strlen(f->key), f);
+			if (PD_HASH_ADD_FAILED(f)) {
+				pd_free(f);
+				goto oom;
+			}
 		}
 		/* Flats of distinct lines add up exactly; cums add up to an upper bound when
 		 * a sample passes through two lines of the function (recursion). */
@@ -57,24 +62,28 @@ pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g,
 		probe.key.to = to;
 		HASH_FIND(hh, t->edges, &probe.key, sizeof probe.key, te);
 		if (!te) {
-			te = calloc(1, sizeof *te);
+			te = pd_calloc(1, sizeof *te);
 			if (!te)
 				goto oom;
 			te->key = probe.key;
 			te->weighted = true;
 			HASH_ADD(hh, t->edges, key, sizeof te->key, te);
+			if (PD_HASH_ADD_FAILED(te)) {
+				pd_free(te);
+				goto oom;
+			}
 		}
 		te->weight += e->weight;
 		te->weighted &= e->weighted;
 		te->residual |= e->residual;
 		te->inlined |= e->inlined;
 	}
-	free(of_node);
+	pd_free(of_node);
 	return PD_OK;
 oom:
-	free(of_node);
+	pd_free(of_node);
 	pd_table_fini(t);
-	return pd_error_set(err, PD_EINTERNAL, "out of memory");
+	return pd_error_oom(err);
 }
 
 void pd_table_fini(pd_table *t)
@@ -82,11 +91,11 @@ void pd_table_fini(pd_table *t)
 	pd_fn *f, *ftmp;
 	HASH_ITER(hh, t->fns, f, ftmp) {
 		HASH_DEL(t->fns, f);
-		free(f);
+		pd_free(f);
 	}
 	pd_tedge *e, *etmp;
 	HASH_ITER(hh, t->edges, e, etmp) {
 		HASH_DEL(t->edges, e);
-		free(e);
+		pd_free(e);
 	}
 }

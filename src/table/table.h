@@ -4,7 +4,7 @@
 #ifndef PD_TABLE_H
 #define PD_TABLE_H
 
-#include <uthash.h>
+#include "base/hash.h"
 
 #include "parse/profile.h"
 
