@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -82,6 +83,24 @@ static void test_int64_edges(void **state)
 	assert_int_equal(pd_value_parse("9223372037s", 11, &v, &u, NULL, NULL), PD_EINPUT);
 }
 
+/* A power of ten past 10^38 wraps to 0 in 128 bits: long fractions must not divide by
+ * it (this was a SIGFPE on a 300-byte DOT). */
+static void test_long_fractions(void **state)
+{
+	(void)state;
+	char s[256];
+	int64_t res = -1;
+	snprintf(s, sizeof s, "0.%0130ds", 1);
+	assert_int_equal(parse_ok(s, PD_UNIT_NANOS, &res), 0);
+	assert_int_equal(res, 0);
+	snprintf(s, sizeof s, "0.%0200d", 0);
+	assert_int_equal(parse_ok(s, PD_UNIT_UNKNOWN, NULL), 0);
+	snprintf(s, sizeof s, "0.%036d5s", 0); /* 37 decimals: below half a nanosecond */
+	assert_int_equal(parse_ok(s, PD_UNIT_NANOS, NULL), 0);
+	assert_int_equal(parse_ok("0.0000000005s", PD_UNIT_NANOS, NULL), 1); /* half rounds up */
+	assert_int_equal(parse_ok("0.00000000049s", PD_UNIT_NANOS, NULL), 0);
+}
+
 static void test_format(void **state)
 {
 	(void)state;
@@ -103,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_byte_and_count_units),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_int64_edges),
+		cmocka_unit_test(test_long_fractions),
 		cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
