@@ -56,6 +56,7 @@ const char *pd_unit_name(pd_unit u)
 }
 
 #define MAX_DIGITS 36 /* fits unsigned __int128 with room for one more digit */
+#define MAX_POW10 37  /* the largest decimal count whose power of ten is computed */
 
 pd_status pd_value_parse(const char *s, size_t n, int64_t *out, pd_unit *unit, int64_t *res,
 			 pd_error *err)
@@ -103,22 +104,25 @@ pd_status pd_value_parse(const char *s, size_t n, int64_t *out, pd_unit *unit, i
 	} else if (mant == 0) {
 		fam = PD_UNIT_UNKNOWN; /* pprof prints any value that rounds to zero as "0" */
 	}
-	u128 pow10 = 1;
-	for (int k = 0; k < decimals; k++)
-		pow10 *= 10;
 	/* value = mant * factor / 10^decimals, rounded half away from zero. */
 	if (mant && (u128)factor > ((u128)1 << 120) / mant)
 		goto overflow;
-	u128 scaled = mant * (u128)factor;
-	u128 q = (scaled + pow10 / 2) / pow10;
+	u128 scaled = mant * (u128)factor, q = 0, half = 0;
+	/* scaled < 2^120 < 10^37 / 2: with more decimals the value rounds to 0, and 10^39
+	 * would not fit in 128 bits. */
+	if (decimals <= MAX_POW10) {
+		u128 pow10 = 1;
+		for (int k = 0; k < decimals; k++)
+			pow10 *= 10;
+		q = (scaled + pow10 / 2) / pow10;
+		half = (u128)factor / pow10 / 2;
+	}
 	if (q > (u128)INT64_MAX)
 		goto overflow;
 	*out = neg ? -(int64_t)q : (int64_t)q;
 	*unit = fam;
-	if (res) {
-		u128 half = (u128)factor / pow10 / 2;
+	if (res)
 		*res = (int64_t)half;
-	}
 	return PD_OK;
 overflow:
 	return pd_error_set(err, PD_EINPUT, "number out of range: '%.*s'", (int)(n > 40 ? 40 : n), s);
