@@ -39,6 +39,9 @@ static struct {
 	int big_status; /* status of a FAULT_BIG response (an oversized error page) */
 	bool empty_lists;
 	bool echo_auth; /* a careless server: 401 bodies quote the Authorization header */
+	int echo_secrets; /* a hostile server: every answer has this status and quotes every
+			   * credential the request carried, in every encoding, at the start
+			   * of the body, across byte 4096 and past it */
 	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS */
 	char *base_dot, *new_dot;
 	size_t base_len, new_len;
@@ -303,6 +306,109 @@ static bool authorized(struct MHD_Connection *c)
 	return false;
 }
 
+static char *percent(const char *in)
+{
+	char *out = malloc(3 * strlen(in) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *in; in++) {
+		unsigned char ch = (unsigned char)*in;
+		if (isalnum(ch) || strchr("-._~", ch))
+			*o++ = (char)ch;
+		else
+			o += sprintf(o, "%%%02X", ch);
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *unbase64(const char *in)
+{
+	size_t n = strlen(in);
+	char *out = malloc(n + 1), *o = out;
+	unsigned v = 0;
+	int bits = 0;
+	if (!out)
+		return NULL;
+	for (; *in && *in != '='; in++) {
+		const char *p = strchr(b64, *in);
+		if (!p)
+			break;
+		v = v << 6 | (unsigned)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			*o++ = (char)(v >> bits & 0xff);
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Appends s, its base64 and its percent-encoding to the message. */
+static void quote_forms(char **m, size_t *len, size_t *cap, const char *s)
+{
+	char *forms[3] = {strdup(s), base64(s), percent(s)};
+	for (int i = 0; i < 3; i++) {
+		if (!forms[i])
+			continue;
+		size_t n = strlen(forms[i]);
+		if (*len + n + 2 > *cap) {
+			*cap = 2 * (*len + n + 2);
+			*m = realloc(*m, *cap);
+		}
+		memcpy(*m + *len, forms[i], n);
+		*len += n;
+		(*m)[(*len)++] = ' ';
+		(*m)[*len] = '\0';
+		free(forms[i]);
+	}
+}
+
+/* The --echo-secrets answer: the quotes at the start, then again so that one copy
+ * straddles byte 4096 of the body and one lies wholly past it. */
+static enum MHD_Result echo_secrets(struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	size_t len = 0, cap = 256;
+	char *q = calloc(1, cap);
+	if (h) {
+		quote_forms(&q, &len, &cap, h);
+		const char *sp = strchr(h, ' ');
+		char *cred = sp ? (strncmp(h, "Basic ", 6) ? strdup(sp + 1) : unbase64(sp + 1)) : NULL;
+		if (cred) {
+			quote_forms(&q, &len, &cap, cred);
+			char *colon = strchr(cred, ':');
+			if (colon) {
+				quote_forms(&q, &len, &cap, colon + 1);
+				*colon = '\0';
+				quote_forms(&q, &len, &cap, cred);
+			}
+			free(cred);
+		}
+	}
+	static const char head[] = "{\"code\":\"unauthenticated\",\"message\":\"rejected: ";
+	size_t body_cap = sizeof head + 3 * len + 8192 + 16;
+	char *body = malloc(body_cap), *o = body;
+	o += sprintf(o, "%s%s", head, q);
+	size_t at = (size_t)(o - body), from = 4096 - len / 2; /* where the second copy starts */
+	if (from > at) {
+		memset(o, '.', from - at);
+		o += from - at;
+	}
+	o += sprintf(o, "%s", q);
+	memset(o, '.', 600);
+	o += 600;
+	o += sprintf(o, "%s\"}", q);
+	free(q);
+	struct MHD_Response *r = MHD_create_response_from_buffer((size_t)(o - body), body,
+								 MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)E.echo_secrets, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* Takes one fault for this route, if any is left. */
 static fault_kind take_fault(const char *route)
 {
@@ -460,6 +566,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	static const char proxy[] = "/api/datasources/proxy/uid/";
 	static const char lookup[] = "/api/datasources/uid/";
 
+	if (E.echo_secrets) {
+		status = E.echo_secrets;
+		ret = echo_secrets(c);
+		goto done;
+	}
 	if (!authorized(c)) {
 		status = 401;
 		const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -569,7 +680,7 @@ static void usage(void)
 		"  [--datasource UID] [--bearer TOKEN] [--basic USER:PASS] [--delay-ms N]\n"
 		"  [--fault status|reset|cut|big|empty|zero|garbage] [--fault-count N (-1 = all)]\n"
 		"  [--fault-status CODE] [--retry-after S] [--fault-route SUBSTR] [--big-bytes N] [--big-status CODE]\n"
-		"  [--empty-lists] [--echo-auth] [--tls-cert PEM --tls-key PEM]\n");
+		"  [--empty-lists] [--echo-auth] [--echo-secrets CODE] [--tls-cert PEM --tls-key PEM]\n");
 	exit(2);
 }
 
@@ -615,6 +726,8 @@ int main(int argc, char **argv)
 			E.tls_key = v;
 		else if (!strcmp(a, "--empty-lists"))
 			E.empty_lists = true;
+		else if (ARG("--echo-secrets"))
+			E.echo_secrets = atoi(v);
 		else if (!strcmp(a, "--echo-auth"))
 			E.echo_auth = true;
 		else if (ARG("--fault")) {
