@@ -20,6 +20,9 @@ ex=$PD_SRC/tests/example/example.c
 flags=$(pkg-config --cflags --libs --static profdiff 2>"$T/err")
 RC=$?; expect_rc 0 "pkg-config --cflags --libs --static profdiff"
 case " $flags " in *" -I$T/prefix/"*) pass ;; *) fail "pkg-config points into the install prefix: $flags" ;; esac
+hv=$(sed -n 's/^#define PD_VERSION "\(.*\)"$/\1/p' "$T/prefix/include/profdiff/profdiff.h")
+pv=$(pkg-config --modversion profdiff 2>&1)
+[ -n "$hv" ] && [ "$hv" = "$pv" ] && pass || fail "PD_VERSION '$hv' is profdiff.pc's Version '$pv'"
 # shellcheck disable=SC2086 # word splitting of the flags is intended
 if cc ${PD_CFLAGS:-} -std=c11 -Wall -Wextra -Werror "$ex" $flags -o "$T/example" 2>"$T/err"; then
 	pass
