@@ -11,8 +11,8 @@ forbidden='printf fprintf vprintf vfprintf dprintf vdprintf puts fputs putchar p
 fwrite perror psignal psiginfo fflush fputs_unlocked fwrite_unlocked putchar_unlocked
 putc_unlocked fputc_unlocked __overflow __printf_chk __fprintf_chk __vprintf_chk
 __vfprintf_chk __dprintf_chk __vdprintf_chk err errx verr verrx warn warnx vwarn vwarnx
-error error_at_line exit _exit _Exit quick_exit abort __assert_fail __assert_perror_fail
-__assert stdout stderr _IO_stdout_ _IO_stderr_'
+error error_at_line syslog vsyslog exit _exit _Exit quick_exit abort raise kill
+__assert_fail __assert_perror_fail __assert stdout stderr _IO_stdout_ _IO_stderr_'
 
 # offenders ARCHIVE: "object: symbol" for each forbidden import, one a line
 offenders() {
