@@ -104,21 +104,26 @@ static void read_fixture(const char *name, pd_buf *b)
 static void test_parse(void **state)
 {
 	(void)state;
-	pd_buf text;
-	read_fixture("cpu_base.dot", &text);
 	static const struct {
-		const char *name;
+		const char *what, *fixture;
 		unsigned flags;
-	} paths[] = {
-		{"parse (pre-pass with references)", 0},
-		{"parse (pre-pass without references)", PD_PARSE_NOREFS},
-		{"parse (plain libcgraph)", PD_PARSE_PLAIN},
+	} runs[] = {
+		{"parse (pre-pass with references)", "cpu_base.dot", 0},
+		{"parse (pre-pass without references)", "cpu_base.dot", PD_PARSE_NOREFS},
+		{"parse (plain libcgraph)", "cpu_base.dot", PD_PARSE_PLAIN},
+		/* Other shapes of input: Pyroscope's, labels only, escapes, nodelets. */
+		{"parse (Pyroscope)", "edge/pyroscope.dot", 0},
+		{"parse (mcp-grafana, no tooltips)", "cpu_base.fn.mcp.dot", 0},
+		{"parse (escapes)", "edge/escapes.dot", 0},
+		{"parse (nodelets)", "edge/nodelets.dot", 0},
 	};
-	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		parse_ctx c = {&text, paths[i].flags};
-		every_failure(paths[i].name, parse_op, &c);
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		pd_buf text;
+		read_fixture(runs[i].fixture, &text);
+		parse_ctx c = {&text, runs[i].flags};
+		every_failure(runs[i].what, parse_op, &c);
+		pd_buf_fini(&text);
 	}
-	pd_buf_fini(&text);
 }
 
 /* ---- diffing and reports ----------------------------------------------------------- */
@@ -186,6 +191,23 @@ static void test_diff(void **state)
 	c->opts.granularity = PD_GRAN_LINE;
 	every_failure("pd_diff_new (line granularity)", diff_op, c);
 	pd_diff_opts_init(&c->opts);
+
+	/* Inputs cleaned by mcp-grafana: per-line nodes, no tooltips, unweighted edges. */
+	diff_ctx mcp = *c;
+	pd_error err = {0};
+	char path[1024];
+	const char *dir = getenv("PD_FIXTURES");
+	snprintf(path, sizeof path, "%s/cpu_base.mcp.dot", dir);
+	assert_int_equal(pd_profile_read(path, &mcp.base, &err), PD_OK);
+	snprintf(path, sizeof path, "%s/cpu_new.mcp.dot", dir);
+	assert_int_equal(pd_profile_read(path, &mcp.head, &err), PD_OK);
+	pd_diff *d = NULL;
+	assert_int_equal(pd_diff_new(mcp.base, mcp.head, &mcp.opts, &d, &err), PD_OK);
+	assert_true(d->short_names); /* the label-keyed path */
+	pd_diff_free(d);
+	every_failure("pd_diff_new (mcp-grafana inputs)", diff_op, &mcp);
+	pd_profile_free(mcp.head);
+	pd_profile_free(mcp.base);
 }
 
 typedef pd_status (*report_fn)(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
