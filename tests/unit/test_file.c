@@ -1,7 +1,6 @@
 /* Unit tests for files (src/base/file.c): whole-file reads (caps, directories, stdin,
  * out of memory) and atomic writes: the old file survives every failure, no temporary
  * file is left, "-" is a file name, and the umask is honoured without being changed. */
-#define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
