@@ -51,6 +51,7 @@ typedef struct pd_buf {
 	size_t limit; /* 0 = unlimited; an append past it fails */
 	bool failed;  /* sticky: an append failed (out of memory or over limit) and every
 		       * later one fails too, so a caller may check once at the end */
+	bool over_limit; /* the failure was the limit, not memory */
 } pd_buf;
 
 void pd_buf_init(pd_buf *b, size_t limit);

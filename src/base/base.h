@@ -19,6 +19,11 @@
  * known size. False, with b->failed set, past b->limit or out of memory. */
 bool pd_buf_reserve(pd_buf *b, size_t extra);
 
+/* PD_OK for a buffer that never failed; else the failure in err: "<what>: larger than
+ * <limit> bytes" (PD_EINTERNAL) when the cap stopped it, or out of memory. For code
+ * that appends many pieces and checks once. */
+pd_status pd_buf_error(const pd_buf *b, const char *what, pd_error *err);
+
 /* Writes data to path atomically: a temporary file in the same directory, fsync'd,
  * then rename(2). On failure the previous file (if any) is untouched and no temporary
  * file is left. path is always a file name: "-" is a file called "-", not stdout (the

@@ -29,6 +29,7 @@ bool pd_buf_reserve(pd_buf *b, size_t extra)
 		return false;
 	if (extra > SIZE_MAX - b->len - 1 || (b->limit && b->len + extra > b->limit)) {
 		b->failed = true;
+		b->over_limit = b->limit != 0;
 		return false;
 	}
 	size_t need = b->len + extra + 1;
@@ -85,4 +86,13 @@ bool pd_buf_printf(pd_buf *b, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 	return true;
+}
+
+pd_status pd_buf_error(const pd_buf *b, const char *what, pd_error *err)
+{
+	if (!b->failed)
+		return PD_OK;
+	if (b->over_limit)
+		return pd_error_set(err, PD_EINTERNAL, "%s: larger than %zu bytes", what, b->limit);
+	return pd_error_oom(err);
 }

@@ -14,14 +14,6 @@
 
 #include "base/base.h"
 
-/* The "larger than" error when the cap stopped the read, else out of memory. */
-static pd_status append_failed(const char *path, const pd_buf *buf, size_t n, pd_error *err)
-{
-	if (buf->limit && buf->len + n > buf->limit)
-		return pd_error_set(err, PD_EINPUT, "%s: larger than %zu bytes", path, buf->limit);
-	return pd_error_oom(err);
-}
-
 pd_status pd_read_file(const char *path, pd_buf *buf, pd_error *err)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
@@ -55,7 +47,10 @@ pd_status pd_read_file(const char *path, pd_buf *buf, pd_error *err)
 		if (n == 0)
 			break;
 		if (!pd_buf_append(buf, chunk, (size_t)n)) {
-			rc = append_failed(path, buf, (size_t)n, err);
+			/* Over the cap, the input is at fault (PD_EINPUT), not the output. */
+			rc = buf->over_limit ? pd_error_set(err, PD_EINPUT, "%s: larger than %zu bytes",
+							    path, buf->limit)
+					     : pd_error_oom(err);
 			break;
 		}
 	}

@@ -25,7 +25,8 @@ typedef pd_status (*op_fn)(void *ctx, pd_error *err);
 /* Out-of-memory messages not yet worded by pd_error_oom, in files being changed in
  * parallel branches of issue 9. Still PD_EINTERNAL, still leak-free; the last test fails
  * when one no longer occurs, so that it is deleted here and the list only shrinks.
- * src/report: the formatters cannot tell the buffer's cap from out of memory. */
+ * src/report: the formatters word both the buffer's cap and out of memory as one
+ * message; pd_buf_error (base/base.h) tells them apart. */
 static const char *const known_wordings[] = {
 	"text report: out of memory or output too large",
 	"JSON report: out of memory or output too large",

@@ -166,6 +166,37 @@ static void test_reserve_sizes_once(void **state)
 	pd_buf_fini(&b);
 }
 
+/* One check at the end names the failure: the cap, or memory. */
+static void test_error_names_the_failure(void **state)
+{
+	(void)state;
+	pd_error err = {0};
+	pd_buf b;
+	pd_buf_init(&b, 4);
+	assert_true(pd_buf_puts(&b, "abcd"));
+	assert_int_equal(pd_buf_error(&b, "report", &err), PD_OK);
+	assert_false(pd_buf_puts(&b, "e"));
+	assert_true(b.over_limit);
+	assert_int_equal(pd_buf_error(&b, "report", &err), PD_EINTERNAL);
+	assert_string_equal(err.msg, "report: larger than 4 bytes");
+	pd_buf_fini(&b);
+	assert_false(b.over_limit);
+
+	pd_buf_init(&b, 4);
+	pd_alloc_fail_at(1);
+	assert_false(pd_buf_puts(&b, "abc"));
+	pd_alloc_fail_at(0);
+	assert_false(b.over_limit);
+	assert_int_equal(pd_buf_error(&b, "report", &err), PD_EINTERNAL);
+	assert_string_equal(err.msg, "out of memory");
+	/* Sticky: a later append within the cap does not turn it into a cap failure. */
+	assert_false(pd_buf_puts(&b, "x"));
+	assert_string_equal(err.msg, "out of memory");
+	assert_int_equal(pd_buf_error(&b, "report", &err), PD_EINTERNAL);
+	assert_string_equal(err.msg, "out of memory");
+	pd_buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_size_overflow),
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_reserve_sizes_once),
+		cmocka_unit_test(test_error_names_the_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
