@@ -2,7 +2,8 @@
  * Data path: pd_profile_parse (DOT text -> node list) -> pd_diff_new (per-function
  * tables joined, truncation-aware) -> pd_report_* / pd_diff_dot (text, JSON, Markdown,
  * DOT, SVG). The library never prints and never exits; every fallible call returns a
- * pd_status and fills a caller-owned pd_error. Arguments are borrowed unless noted. */
+ * pd_status and fills a caller-owned pd_error. Arguments are borrowed unless noted.
+ * Link with `pkg-config --cflags --libs --static profdiff`. */
 #ifndef PROFDIFF_H
 #define PROFDIFF_H
 
@@ -11,6 +12,9 @@
 #include <stdint.h>
 
 /* Compiles as C11 and C++. "head" is the NEW input of a diff (C++ reserves `new`). */
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define PD_VERSION "0.1.0"
 
@@ -29,7 +33,8 @@ typedef struct pd_error {
 	char msg[1024]; /* one line, no trailing newline, never holds a secret */
 } pd_error;
 
-/* Formats msg into err (when err is not NULL) and returns code. */
+/* Formats msg into err (when err is not NULL) and returns code. For callers that report
+ * their own failures (a CLI's usage errors) in the same shape as the library's. */
 pd_status pd_error_set(pd_error *err, pd_status code, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
@@ -37,16 +42,21 @@ pd_status pd_error_set(pd_error *err, pd_status code, const char *fmt, ...)
 	;
 
 /* ---- growable text buffer with a size cap ---------------------------------------- */
+/* Reports are appended to a caller's pd_buf. Callers read data and len (and may append
+ * text of their own); cap and failed belong to the buffer. pd_buf_fini frees data. */
 typedef struct pd_buf {
-	char *data;   /* NUL-terminated when len > 0 or after any append */
+	char *data;   /* NULL until the first append, then always NUL-terminated */
 	size_t len;
 	size_t cap;
-	size_t limit; /* 0 = unlimited; an append past it fails with PD_EINTERNAL */
-	bool failed;  /* sticky: an append failed (out of memory or over limit) */
+	size_t limit; /* 0 = unlimited; an append past it fails */
+	bool failed;  /* sticky: an append failed (out of memory or over limit) and every
+		       * later one fails too, so a caller may check once at the end */
+	bool over_limit; /* the failure was the limit, not memory */
 } pd_buf;
 
 void pd_buf_init(pd_buf *b, size_t limit);
-void pd_buf_fini(pd_buf *b);
+void pd_buf_fini(pd_buf *b); /* NULL is a no-op; b is left as pd_buf_init(b, 0) left it */
+/* Appends; false (contents unchanged, failed set) when over limit or out of memory. */
 bool pd_buf_append(pd_buf *b, const char *s, size_t n);
 bool pd_buf_puts(pd_buf *b, const char *s);
 bool pd_buf_printf(pd_buf *b, const char *fmt, ...)
@@ -55,19 +65,10 @@ bool pd_buf_printf(pd_buf *b, const char *fmt, ...)
 #endif
 	;
 
-/* Reads a whole file (or stdin for "-") into buf. Fails with PD_EINPUT naming path. */
+/* Appends the whole file at path to buf; "-" reads standard input to its end. Fails with
+ * PD_EINPUT naming path (cannot open, a directory, read error, larger than buf->limit)
+ * or PD_EINTERNAL when out of memory; on failure buf may hold part of the file. */
 pd_status pd_read_file(const char *path, pd_buf *buf, pd_error *err);
-/* Writes data to path atomically: a temporary file in the same directory, fsync'd,
- * then rename(2). On failure the previous file (if any) is untouched. */
-pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err);
-/* The two halves of an atomic write, for writing several files all-or-nothing:
- * pd_file_stage writes data to a new temporary file beside path and returns its name
- * in *tmp (owned by the caller); pd_file_commit renames it over path and frees tmp;
- * pd_file_discard removes and frees it (NULL is a no-op). */
-pd_status pd_file_stage(const char *path, const char *data, size_t len, char **tmp,
-			pd_error *err);
-pd_status pd_file_commit(char *tmp, const char *path, pd_error *err);
-void pd_file_discard(char *tmp);
 
 /* ---- units ------------------------------------------------------------------------ */
 /* Every value is an integer in the family's base unit. */
@@ -232,5 +233,9 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 
 /* Severity in [-1, 1] (the change over the base total) to pprof's dotColor. */
 void pd_color_hex(double score, bool background, char out[8]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

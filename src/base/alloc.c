@@ -83,8 +83,3 @@ void pd_alloc_init_cjson(void)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, hook_cjson);
 }
-
-pd_status pd_error_oom(pd_error *err)
-{
-	return pd_error_set(err, PD_EINTERNAL, "out of memory");
-}

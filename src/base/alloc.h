@@ -2,7 +2,8 @@
  * cJSON's and uthash's on its behalf) goes through pd_malloc and friends, which wrap the
  * C allocator: memory from them may be released with free() and vice versa. Tests make
  * the N-th allocation fail (pd_alloc_fail_at) to prove every failure path ends in a
- * clean PD_EINTERNAL; out-of-memory messages are worded once, by pd_error_oom. */
+ * clean PD_EINTERNAL; out-of-memory messages are worded once, by pd_error_oom
+ * (error.c). Include base/base.h, which includes this. */
 #ifndef PD_ALLOC_H
 #define PD_ALLOC_H
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "profdiff/profdiff.h"
+#include "base/base.h"
 
 typedef struct unit_def {
 	const char *suffix;

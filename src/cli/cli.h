@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "profdiff/profdiff.h"
+#include "base/base.h" /* atomic file writes */
 
 typedef enum pd_color_mode { PD_COLOR_AUTO, PD_COLOR_ALWAYS, PD_COLOR_NEVER, PD_COLOR_KINDS } pd_color_mode;
 

@@ -551,7 +551,7 @@ int pd_cmd_fetch(int argc, char **argv)
 		rc = pd_pyro_render(&f.http, f.type, f.matchers, f.from_ms, f.to_ms, f.max_nodes_n,
 				    &dot, &err);
 	if (rc == PD_OK) {
-		if (f.out) {
+		if (f.out && strcmp(f.out, "-") != 0) { /* the library writes no stdout */
 			rc = pd_write_file_atomic(f.out, dot.data, dot.len, &err);
 		} else if (fwrite(dot.data, 1, dot.len, stdout) != dot.len || fflush(stdout) != 0) {
 			rc = pd_error_set(&err, PD_EINTERNAL, "cannot write to stdout: %s",

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "table/table.h"
-#include "base/alloc.h"
+#include "base/base.h"
 
 static const char *const status_names[PD_ROW_STATUS_KINDS] = {
 	[PD_ROW_CHANGED] = "changed", [PD_ROW_UNCHANGED] = "unchanged", [PD_ROW_NEW] = "new",

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "table/table.h"
-#include "base/alloc.h"
+#include "base/base.h"
 
 static void node_key(const pd_node *n, bool short_keys, pd_granularity g, const char **key,
 		     const char **short_name)

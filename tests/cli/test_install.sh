@@ -10,32 +10,38 @@ done
 lib=$(find "$T/prefix" -name libprofdiff.a | head -1)
 [ -n "$lib" ] && pass || fail "installed libprofdiff.a"
 "$T/prefix/bin/profdiff" --version >"$T/out" 2>&1 && expect_out "profdiff " "installed binary runs"
-cat >"$T/use.c" <<'C'
-#include <stdio.h>
-#include <string.h>
-#include <profdiff/profdiff.h>
-int main(int argc, char **argv)
-{
-	pd_profile *b, *n;
-	pd_diff *d;
-	pd_error err;
-	pd_diff_opts o;
-	pd_diff_opts_init(&o);
-	if (argc != 3 || pd_profile_read(argv[1], &b, &err) || pd_profile_read(argv[2], &n, &err) ||
-	    pd_diff_new(b, n, &o, &d, &err))
-		return 1;
-	printf("%s\n", d->rows[0].name);
-	pd_diff_free(d);
-	pd_profile_free(b);
-	pd_profile_free(n);
-	return 0;
-}
-C
-if cc ${PD_CFLAGS:-} -std=c11 -I"$T/prefix/include" "$T/use.c" "$lib" $(pkg-config --libs libgvc libcgraph libcurl libcjson) -lpthread -lm -o "$T/use" 2>"$T/err"; then
+
+# The example program of the README, built as a user would: with the installed
+# pkg-config file and nothing else.
+pc=$(find "$T/prefix" -name profdiff.pc | head -1)
+[ -n "$pc" ] && pass || fail "installed profdiff.pc"
+export PKG_CONFIG_PATH="$(dirname "${pc:-$T}")"
+ex=$PD_SRC/tests/example/example.c
+flags=$(pkg-config --cflags --libs --static profdiff 2>"$T/err")
+RC=$?; expect_rc 0 "pkg-config --cflags --libs --static profdiff"
+case " $flags " in *" -I$T/prefix/"*) pass ;; *) fail "pkg-config points into the install prefix: $flags" ;; esac
+hv=$(sed -n 's/^#define PD_VERSION "\(.*\)"$/\1/p' "$T/prefix/include/profdiff/profdiff.h")
+pv=$(pkg-config --modversion profdiff 2>&1)
+[ -n "$hv" ] && [ "$hv" = "$pv" ] && pass || fail "PD_VERSION '$hv' is profdiff.pc's Version '$pv'"
+# shellcheck disable=SC2086 # word splitting of the flags is intended
+if cc ${PD_CFLAGS:-} -std=c11 -Wall -Wextra -Werror "$ex" $flags -o "$T/example" 2>"$T/err"; then
 	pass
-	"$T/use" "$PD_FIXTURES/cpu_base.full.dot" "$PD_FIXTURES/cpu_new.full.dot" >"$T/out" 2>&1
-	expect_out "main.parseRecords" "library user finds the top regression"
+	"$T/example" "$PD_FIXTURES/cpu_base.dot" "$PD_FIXTURES/cpu_new.dot" >"$T/out" 2>"$T/err"
+	RC=$?; expect_rc 0 "example runs"
+	[ "$(wc -l <"$T/out")" -eq 5 ] && pass || fail "example prints five rows"
+	head -1 "$T/out" | grep -Eq '^\+2\.04s +changed +main\.parseRecords$' && pass ||
+		fail "example's first row is the top regression"
+	sed -n 2p "$T/out" | grep -Eq '^-510ms +changed +main\.compressBlock$' && pass ||
+		fail "example's second row"
+	"$T/example" "$PD_FIXTURES/cpu_base.dot" "$T/missing.dot" >"$T/out" 2>"$T/err"
+	RC=$?; expect_rc 3 "example on a missing file"
+	grep -qF "missing.dot" "$T/err" && pass || fail "example names the missing file"
 else
-	fail "compile against the installed library: $(head -c 300 "$T/err")"
+	fail "compile the example against the installed library: $(head -c 300 "$T/err")"
 fi
+
+# The README shows the same program, so that it can be pasted as is.
+awk '/^## Using the library/ { on = 1 } on && /^```c$/ { code = 1; next }
+     code && /^```$/ { exit } code' "$PD_SRC/README.md" >"$T/readme.c"
+cmp -s "$T/readme.c" "$ex" && pass || fail "README's library example differs from $ex"
 finish
