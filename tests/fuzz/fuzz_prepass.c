@@ -1,4 +1,4 @@
-/* Differential fuzz harness for the pre-pass (src/prepass.c): any input must give the
+/* Differential fuzz harness for the pre-pass (src/parse/prepass.c): any input must give the
  * same result, profile or error, with the pre-pass (with and without references) and
  * with plain libcgraph parsing.
  * Profiles are compared through a canonical dump of every field. */

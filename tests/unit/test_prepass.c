@@ -1,4 +1,4 @@
-/* Differential test of the attribute-dropping pre-pass (src/prepass.c): every DOT file
+/* Differential test of the attribute-dropping pre-pass (src/parse/prepass.c): every DOT file
  * under fixtures/ and bench/samples/, and hand-written edge cases, is parsed with the
  * pre-pass and with plain agmemread; the profiles (legend fields, nodes, edges) or the
  * error status and message must be identical. */
@@ -252,7 +252,7 @@ static void test_reference_cases(void **state)
 			 PD_OK);
 	assert_int_equal(case_("N1 [label=\"a\\n1s (33%)\" tooltip=\"x.a\\\\\n.b (1s)\"]\n}\n"),
 			 PD_OK);
-	/* Node IDs as numbers (dotparse.c): canonical N<k> only; N01, N0, huge k and N1_0
+	/* Node IDs as numbers (src/cgraph): canonical N<k> only; N01, N0, huge k and N1_0
 	 * stay names, and the walk still sees every name as written. */
 	assert_int_equal(case_("N1 [label=\"a\\n1s (20%)\" tooltip=\"x.a (1s)\"]\n"
 			       "N01 [label=\"b\\n1s (20%)\" tooltip=\"x.b (1s)\"]\n"
