@@ -343,13 +343,16 @@ static void test_prepass_output(void **state)
 			      "k [label=x]"; /* "[pdref=10]" is longer than "[label=x]" */
 	o = pd_prepass_refs(eleven, 10 * 12 + 11, &n, &refs);
 	assert_null(o);
+	/* Ten references were recorded before the eleventh failed: a refusal frees them
+	 * and leaves refs empty (the caller may reuse it). */
+	assert_null(refs.ref);
+	assert_int_equal(refs.n, 0);
+	assert_int_equal(refs.cap, 0);
 	o = pd_prepass_refs(eleven, 10 * 12 - 1, &n, &refs);
 	assert_non_null(o);
 	assert_int_equal(refs.n, 10);
 	free(o);
 	free(refs.ref);
-	refs = (pd_refs){0};
-	assert_null(refs.ref);
 	pd_buf_fini(&scratch);
 	assert_null(pd_prepass("a [b=<x>]", 9, &n));
 	assert_null(pd_prepass("a [b=\"x]", 8, &n));
