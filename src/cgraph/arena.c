@@ -85,8 +85,9 @@ static void *arena_open(Agdisc_t *disc)
 }
 
 /* A fresh mapping rather than the allocation hook: its pages come zeroed without a
- * memset and go back to the system at close (malloc would keep a large freed block in
- * its heap once its mmap threshold has grown, and with it the peak RSS of the CLI). */
+ * memset and go back to the system at close. Through pd_calloc, glibc's grown mmap
+ * threshold keeps the second input's blocks in its heap: peak RSS of a 10k-node diff
+ * went 33.5 -> 40.3 MB. */
 static bool grow(arena *a, size_t n)
 {
 	size_t size = a->next_size;
