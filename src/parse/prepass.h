@@ -31,10 +31,11 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen);
  * Returns NULL (and refs empty) where pd_prepass would, and also when the text already
  * says "pdref" or a list has a quoted key, a kept value with a raw newline, or too few
  * bytes for its reference, or a node list does not directly follow an ID or a list on
- * its line (libcgraph could read it as defaults: "node N1=[..]", "node\n[..]"). The caller must check that every reference reached a node
- * and only the node its statement names (pd_prepass_name_is): a node given two lists
- * keeps only the last one's reference, and a default ("node [...]") the pre-pass did not
- * recognize could hand one reference to other nodes. */
+ * its line (libcgraph could read it as defaults: "node N1=[..]", "node\n[..]"). The
+ * caller must check that every reference reached a node and only the node its statement
+ * names (pd_prepass_name_is): a node given two lists keeps only the last one's
+ * reference, and a default ("node [...]") the pre-pass did not recognize could hand one
+ * reference to other nodes. */
 typedef struct pd_ref {
 	size_t off;           /* the list's '[' */
 	size_t name, name_len; /* the node ID before it, as written (quoted or not) */

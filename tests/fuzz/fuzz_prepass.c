@@ -1,6 +1,6 @@
-/* Differential fuzz harness for the pre-pass (src/parse/prepass.c): any input must give the
- * same result, profile or error, with the pre-pass (with and without references) and
- * with plain libcgraph parsing.
+/* Differential fuzz harness for the pre-pass (src/parse/prepass.c): any input must give
+ * the same result, profile or error, with the pre-pass (with and without references,
+ * and with the arena) and with plain libcgraph parsing.
  * Profiles are compared through a canonical dump of every field. */
 #include <stdint.h>
 #include <stdio.h>

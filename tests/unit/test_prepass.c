@@ -1,7 +1,8 @@
-/* Differential test of the attribute-dropping pre-pass (src/parse/prepass.c): every DOT file
- * under fixtures/ and bench/samples/, and hand-written edge cases, is parsed with the
- * pre-pass and with plain agmemread; the profiles (legend fields, nodes, edges) or the
- * error status and message must be identical. */
+/* Differential test of the attribute-dropping pre-pass (src/parse/prepass.c): every
+ * DOT file under fixtures/ and bench/samples/, and hand-written edge cases, is parsed
+ * with the pre-pass (with and without references and the arena) and with plain
+ * agmemread; the profiles (legend fields, nodes, edges) or the error status and message
+ * must be identical. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
