@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "parse/prepass.h"
+#include "parse/parse.h"
 #include "profdiff/profdiff.h"
 #include "table/table.h"
 

@@ -2,14 +2,16 @@
  * ids, font sizes, edge tooltips, labeltooltips, URLs...) before libcgraph sees them:
  * libcgraph interns every attribute value, and that dominates its cost on pprof DOT.
  * The scanner models only the DOT that pprof, Pyroscope and mcp-grafana emit; on
- * anything else it gives up and the caller parses the original text. */
+ * anything else it gives up and the caller parses the original text. Internal to
+ * src/parse (and its tests); includes parse.h for callers that still reach the parse
+ * API through it. */
 #ifndef PD_PREPASS_H
 #define PD_PREPASS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "parse/profile.h"
+#include "parse/parse.h"
 
 /* Copies text[0..len) into a new NUL-terminated buffer (caller frees) keeping, in the
  * attribute lists of node statements, only label, tooltip, shape, style and key; in
@@ -29,10 +31,11 @@ char *pd_prepass(const char *text, size_t len, size_t *outlen);
  * Returns NULL (and refs empty) where pd_prepass would, and also when the text already
  * says "pdref" or a list has a quoted key, a kept value with a raw newline, or too few
  * bytes for its reference, or a node list does not directly follow an ID or a list on
- * its line (libcgraph could read it as defaults: "node N1=[..]", "node\n[..]"). The caller must check that every reference reached a node
- * and only the node its statement names (pd_prepass_name_is): a node given two lists
- * keeps only the last one's reference, and a default ("node [...]") the pre-pass did not
- * recognize could hand one reference to other nodes. */
+ * its line (libcgraph could read it as defaults: "node N1=[..]", "node\n[..]"). The
+ * caller must check that every reference reached a node and only the node its statement
+ * names (pd_prepass_name_is): a node given two lists keeps only the last one's
+ * reference, and a default ("node [...]") the pre-pass did not recognize could hand one
+ * reference to other nodes. */
 typedef struct pd_ref {
 	size_t off;           /* the list's '[' */
 	size_t name, name_len; /* the node ID before it, as written (quoted or not) */
@@ -52,27 +55,5 @@ bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *con
 
 /* Whether the node ID of r, read as libcgraph reads it, is name. */
 bool pd_prepass_name_is(const char *text, const pd_ref *r, const char *name, pd_buf *scratch);
-
-/* Flags of pd_profile_parse_flags. */
-enum {
-	PD_PARSE_PLAIN = 1u << 0,      /* no pre-pass, agmemread with default disciplines */
-	PD_PARSE_ARENA = 1u << 1,      /* graph memory from an arena dropped whole by agclose;
-					* leaks libcdt's malloc'ed dictionary headers
-					* (1.2 KB per graph, 0.6 KB more per subgraph):
-					* for the CLI, not for
-					* long-lived callers or sanitizer builds */
-	PD_PARSE_NOREFS = 1u << 2,     /* pre-pass without references (pd_prepass) */
-	PD_PARSE_REFS_ONLY = 1u << 3,  /* tests: fail (PD_EINTERNAL) instead of leaving
-					* reference mode, to prove the fast path ran */
-};
-
-/* pd_profile_parse with flags (0 = what pd_profile_parse does). Tests use
- * PD_PARSE_PLAIN to compare the pre-pass against plain libcgraph parsing. */
-pd_status pd_profile_parse_flags(const char *source, const char *data, size_t len,
-				 unsigned flags, pd_profile **out, pd_error *err);
-/* pd_profile_read with flags: reads path ("-" = stdin, named "<stdin>") and parses it,
- * holding the text only for the parse. */
-pd_status pd_profile_read_flags(const char *path, unsigned flags, pd_profile **out,
-				pd_error *err);
 
 #endif

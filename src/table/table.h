@@ -6,7 +6,7 @@
 
 #include "base/hash.h"
 
-#include "parse/profile.h"
+#include "parse/parse.h"
 
 typedef struct pd_fn {
 	const char *key;        /* borrowed from the profile */

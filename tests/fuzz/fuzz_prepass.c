@@ -1,6 +1,6 @@
-/* Differential fuzz harness for the pre-pass (src/prepass.c): any input must give the
- * same result, profile or error, with the pre-pass (with and without references) and
- * with plain libcgraph parsing.
+/* Differential fuzz harness for the pre-pass (src/parse/prepass.c): any input must give
+ * the same result, profile or error, with the pre-pass (with and without references,
+ * and with the arena) and with plain libcgraph parsing.
  * Profiles are compared through a canonical dump of every field. */
 #include <stdint.h>
 #include <stdio.h>
@@ -53,12 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pd_buf_init(&plain, 0);
 	parse_dump(data, size, PD_PARSE_PLAIN, &plain);
 	/* The pre-pass with references (the default) and without; the CLI's arena. */
-	/* The arena leaks libcdt's dictionary headers by design: not under LeakSanitizer. */
-	static const unsigned modes[] = {0, PD_PARSE_NOREFS,
-#ifndef PD_SANITIZE_BUILD
-					 PD_PARSE_ARENA
-#endif
-	};
+	static const unsigned modes[] = {0, PD_PARSE_NOREFS, PD_PARSE_ARENA};
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 		pd_buf x;
 		pd_buf_init(&x, 0);

@@ -1,4 +1,4 @@
-/* Unit tests for the DOT parser (src/dotparse.c): the pprof and Pyroscope dialects,
+/* Unit tests for the DOT parser (src/parse/): the pprof and Pyroscope dialects,
  * cleaned DOT, escaping, legend fields, and every kind of bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "parse/profile.h"
+#include "parse/parse.h"
 
 #define LEGEND_CPU                                                                               \
 	"subgraph cluster_L { \"File: api\" [shape=box fontsize=16 label=\"File: api\\lType: "   \

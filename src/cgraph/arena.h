@@ -1,0 +1,10 @@
+/* Internal to src/cgraph: the arena memory discipline (arena.c) that cgraph.c hands to
+ * libcgraph for PD_CG_ARENA. Nothing outside the folder includes this. */
+#ifndef PD_CGRAPH_ARENA_H
+#define PD_CGRAPH_ARENA_H
+
+#include <graphviz/cgraph.h>
+
+extern Agmemdisc_t pd_cg_arena_disc;
+
+#endif
