@@ -194,13 +194,7 @@ int pd_cmd_compare(int argc, char **argv)
 	};
 	pd_buf_init(&base.dot, 0);
 	pd_buf_init(&new_.dot, 0);
-	int rc = pd_fetch_parse(&f, &cmd, argc, argv, &err);
-	if (rc == PD_OPT_EXIT) {
-		pd_fetch_cli_fini(&f);
-		return PD_OK;
-	}
-	if (rc == PD_OK)
-		rc = pd_fetch_resolve(&f, &err);
+	int rc = pd_fetch_start(&f, &cmd, argc, argv, &err);
 	if (rc == PD_OK)
 		rc = baseline(&f, &base, &err);
 	if (rc == PD_OK && !(base_matchers = pd_pyro_matchers(f.base_query ? f.base_query : f.query)))
@@ -229,5 +223,7 @@ int pd_cmd_compare(int argc, char **argv)
 	pd_buf_fini(&new_.dot);
 	free(base_matchers);
 	pd_fetch_cli_fini(&f);
+	if (rc == PD_OPT_EXIT)
+		return PD_OK;
 	return rc == PD_OK || reported ? rc : pd_cli_fail(&err);
 }

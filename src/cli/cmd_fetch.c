@@ -33,13 +33,7 @@ int pd_cmd_fetch(int argc, char **argv)
 		.footer = pd_fetch_env_help,
 	};
 	pd_buf_init(&dot, 0);
-	int rc = pd_fetch_parse(&f, &cmd, argc, argv, &err);
-	if (rc == PD_OPT_EXIT) {
-		pd_fetch_cli_fini(&f);
-		return PD_OK;
-	}
-	if (rc == PD_OK)
-		rc = pd_fetch_resolve(&f, &err);
+	int rc = pd_fetch_start(&f, &cmd, argc, argv, &err);
 	if (rc == PD_OK)
 		rc = pd_pyro_preflight(&f.http, &err);
 	if (rc == PD_OK)
@@ -54,5 +48,5 @@ int pd_cmd_fetch(int argc, char **argv)
 	}
 	pd_buf_fini(&dot);
 	pd_fetch_cli_fini(&f);
-	return rc == PD_OK ? PD_OK : pd_cli_fail(&err);
+	return rc == PD_OK || rc == PD_OPT_EXIT ? PD_OK : pd_cli_fail(&err);
 }

@@ -75,13 +75,7 @@ static int run_list(int argc, char **argv, list_kind kind)
 		{PD_OPT_END},
 	};
 	const pd_opt_cmd cmd = {names[kind], usage[kind], about[kind], opts, pd_fetch_env_help};
-	int rc = pd_fetch_parse(&f, &cmd, argc, argv, &err);
-	if (rc == PD_OPT_EXIT) {
-		pd_fetch_cli_fini(&f);
-		return PD_OK;
-	}
-	if (rc == PD_OK)
-		rc = pd_fetch_resolve(&f, &err);
+	int rc = pd_fetch_start(&f, &cmd, argc, argv, &err);
 	if (rc == PD_OK)
 		rc = pd_pyro_preflight(&f.http, &err);
 	if (rc == PD_OK) {
@@ -97,7 +91,7 @@ static int run_list(int argc, char **argv, list_kind kind)
 		rc = print_list(&f, &l, &err);
 	pd_strlist_fini(&l);
 	pd_fetch_cli_fini(&f);
-	return rc == PD_OK ? PD_OK : pd_cli_fail(&err);
+	return rc == PD_OK || rc == PD_OPT_EXIT ? PD_OK : pd_cli_fail(&err);
 }
 
 int pd_cmd_types(int argc, char **argv)

@@ -97,8 +97,7 @@ void pd_fetch_conn_options(pd_fetch_cli *f, pd_option t[PD_CONN_OPTS])
 	memcpy(t, o, sizeof o);
 }
 
-int pd_fetch_parse(pd_fetch_cli *f, const pd_opt_cmd *cmd, int argc, char **argv,
-		   pd_error *err)
+static int parse(pd_fetch_cli *f, const pd_opt_cmd *cmd, int argc, char **argv, pd_error *err)
 {
 	int nops;
 	int rc = pd_opt_parse(cmd, argc, argv, &nops, stdout, err);
@@ -196,7 +195,7 @@ static pd_status credentials(pd_fetch_cli *f, pd_error *err)
 	return PD_OK;
 }
 
-pd_status pd_fetch_resolve(pd_fetch_cli *f, pd_error *err)
+static pd_status resolve(pd_fetch_cli *f, pd_error *err)
 {
 	pd_http_conf *c = &f->http;
 	c->datasource = f->datasource ? f->datasource : env("PROFDIFF_DATASOURCE");
@@ -246,4 +245,13 @@ pd_status pd_fetch_resolve(pd_fetch_cli *f, pd_error *err)
 					    f->type);
 	}
 	return pd_http_global_init(err);
+}
+
+int pd_fetch_start(pd_fetch_cli *f, const pd_opt_cmd *cmd, int argc, char **argv,
+		   pd_error *err)
+{
+	int rc = parse(f, cmd, argc, argv, err);
+	if (rc != PD_OK)
+		return rc;
+	return resolve(f, err);
 }

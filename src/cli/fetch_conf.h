@@ -54,13 +54,11 @@ pd_status pd_fetch_max_nodes(const pd_option *o, const char *arg, pd_error *err)
 /* The environment variables, for the end of --help. */
 extern const char pd_fetch_env_help[];
 
-/* Parses argv with the command's table; values NAME is the one operand any fetch
- * command takes. Returns PD_OK, PD_OPT_EXIT after --help, or a usage error. */
-int pd_fetch_parse(pd_fetch_cli *f, const pd_opt_cmd *cmd, int argc, char **argv,
+/* Parses argv with the command's table (values NAME is the one operand any fetch
+ * command takes), then turns options + environment into f->http, the window and the
+ * matchers, and checks --type when required. Returns PD_OK, PD_OPT_EXIT after --help
+ * (nothing to do), or a failure with err set. */
+int pd_fetch_start(pd_fetch_cli *f, const pd_opt_cmd *cmd, int argc, char **argv,
 		   pd_error *err);
-
-/* Turns options + environment into f->http, the window and the matchers, and checks
- * --type when required. */
-pd_status pd_fetch_resolve(pd_fetch_cli *f, pd_error *err);
 
 #endif

@@ -1,6 +1,6 @@
-/* The option engine (options.h): parsing argv against a command's table, the usage
- * errors with their suggestions and pprof hints. Help and the option dump are in
- * options_help.c. Values are stored as each entry's kind says; strings are borrowed
+/* The option engine (options.h): parsing argv against a command's table, and the usage
+ * errors with their suggestions and pprof hints. Help, the option dump and the
+ * did-you-mean measure are in options_help.c. Values are stored as each entry's kind says; strings are borrowed
  * from argv, so they live as long as the process. */
 #include <errno.h>
 #include <stdlib.h>
@@ -54,67 +54,6 @@ bool pd_opt_takes_arg(const pd_option *o)
 {
 	return o->kind != PD_OPT_FLAG && o->kind != PD_OPT_SET && o->kind != PD_OPT_HELP &&
 	       o->kind != PD_OPT_VERSION;
-}
-
-/* ---- suggestions ------------------------------------------------------------------ */
-
-/* Optimal string alignment distance (Levenshtein plus adjacent transpositions), the
- * measure git's help.c builds on; both words are short (callers cap them at 63). */
-static size_t distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	size_t d[64][64];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
-}
-
-size_t pd_opt_suggest(pd_buf *out, const char *word, size_t len, const char *const *cand,
-		      size_t n, const char *prefix)
-{
-	enum { MAX_SHOWN = 3 };
-	const char *pick[MAX_SHOWN];
-	size_t npick = 0, best = (size_t)-1;
-	if (len < 2 || len > 63)
-		return 0;
-	/* A word that begins a name is the closest there is: "--token" for "--token-file". */
-	for (size_t i = 0; i < n && npick < MAX_SHOWN; i++)
-		if (strlen(cand[i]) > len && strncmp(cand[i], word, len) == 0)
-			pick[npick++] = cand[i];
-	/* Else the names nearest in edit distance, within about a third of the word. */
-	size_t limit = len < 5 ? 1 : len < 9 ? 2 : 3;
-	for (size_t i = 0; i < n && !npick; i++) {
-		size_t lc = strlen(cand[i]);
-		if (lc < 64) {
-			size_t dist = distance(word, len, cand[i], lc);
-			if (dist <= limit && dist < best)
-				best = dist;
-		}
-	}
-	for (size_t i = 0; i < n && best != (size_t)-1 && npick < MAX_SHOWN; i++) {
-		size_t lc = strlen(cand[i]);
-		if (lc < 64 && distance(word, len, cand[i], lc) == best)
-			pick[npick++] = cand[i];
-	}
-	for (size_t i = 0; i < npick; i++)
-		pd_buf_printf(out, "%s'%s%s'", i == 0 ? "did you mean " : i + 1 < npick ? ", " : " or ",
-			      prefix, pick[i]);
-	if (npick)
-		pd_buf_puts(out, "?");
-	return npick;
 }
 
 /* ---- pprof's spellings -------------------------------------------------------------- */
@@ -297,38 +236,32 @@ static pd_status apply(const pd_option *o, const char *arg, pd_error *err)
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
-/* Runs o; PD_OPT_EXIT after printing help or the version. */
+/* Prints what build appends (the help, the option dump) to out: PD_OPT_EXIT. */
+static int print(const pd_opt_cmd *cmd, bool (*build)(const pd_opt_cmd *, pd_buf *), FILE *out,
+		 pd_error *err)
+{
+	pd_buf b;
+	pd_buf_init(&b, 0);
+	bool ok = build(cmd, &b);
+	if (ok)
+		fwrite(b.data, 1, b.len, out);
+	pd_buf_fini(&b);
+	if (!ok)
+		return pd_error_oom(err);
+	return PD_OPT_EXIT;
+}
+
+/* Runs o; PD_OPT_EXIT after printing the help or the version. */
 static int run(const pd_opt_cmd *cmd, const pd_option *o, const char *arg, FILE *out,
 	       pd_error *err)
 {
-	pd_buf b;
 	if (o->kind == PD_OPT_VERSION) {
 		fprintf(out, "profdiff %s\n", PD_VERSION);
 		return PD_OPT_EXIT;
 	}
-	if (o->kind != PD_OPT_HELP)
-		return apply(o, arg, err);
-	pd_buf_init(&b, 0);
-	if (!pd_opt_help(cmd, &b)) {
-		pd_buf_fini(&b);
-		return pd_error_oom(err);
-	}
-	fwrite(b.data, 1, b.len, out);
-	pd_buf_fini(&b);
-	return PD_OPT_EXIT;
-}
-
-static int dump(const pd_opt_cmd *cmd, FILE *out, pd_error *err)
-{
-	pd_buf b;
-	pd_buf_init(&b, 0);
-	if (!pd_opt_dump(cmd, &b)) {
-		pd_buf_fini(&b);
-		return pd_error_oom(err);
-	}
-	fwrite(b.data, 1, b.len, out);
-	pd_buf_fini(&b);
-	return PD_OPT_EXIT;
+	if (o->kind == PD_OPT_HELP)
+		return print(cmd, pd_opt_help, out, err);
+	return apply(o, arg, err);
 }
 
 static int parse_long(const pd_opt_cmd *cmd, int argc, char **argv, int *i, FILE *out,
@@ -339,7 +272,7 @@ static int parse_long(const pd_opt_cmd *cmd, int argc, char **argv, int *i, FILE
 	const char *arg = name[len] == '=' ? name + len + 1 : NULL;
 	const pd_option *o = find_long(cmd->opts, name, len);
 	if (!o && len == 12 && memcmp(name, "dump-options", 12) == 0)
-		return dump(cmd, out, err);
+		return print(cmd, pd_opt_dump, out, err);
 	if (!o)
 		return unknown(cmd, "--", name, len, err);
 	bool want = pd_opt_takes_arg(o);

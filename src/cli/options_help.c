@@ -1,12 +1,72 @@
-/* --help and --dump-options from a command's option table (options.h). A default is
- * read from the variable the option sets, after the command initialised it, so it is
- * written once: where the code sets it. */
+/* --help and --dump-options from a command's option table (options.h), and the
+ * did-you-mean for words that are not options or commands. A default is read from the
+ * variable the option sets, after the command initialised it, so it is written once:
+ * where the code sets it. */
 #include <string.h>
 
 #include "cli/options.h"
 
 #define HELP_WIDTH 80 /* wrap help text before this column */
 #define LEFT_MAX 30   /* a longer option column puts its help on the next line */
+
+/* Optimal string alignment distance (Levenshtein plus adjacent transpositions), the
+ * measure git's help.c builds on; pd_opt_suggest caps both words at 63 bytes. */
+static size_t distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t d[64][64];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+size_t pd_opt_suggest(pd_buf *out, const char *word, size_t len, const char *const *cand,
+		      size_t n, const char *prefix)
+{
+	enum { MAX_SHOWN = 3 };
+	const char *pick[MAX_SHOWN];
+	size_t npick = 0, best = (size_t)-1;
+	if (len < 2 || len > 63)
+		return 0;
+	/* A word that begins a name is the closest there is: "--token" for "--token-file". */
+	for (size_t i = 0; i < n && npick < MAX_SHOWN; i++)
+		if (strlen(cand[i]) > len && strncmp(cand[i], word, len) == 0)
+			pick[npick++] = cand[i];
+	/* Else the names nearest in edit distance, within about a third of the word. */
+	size_t limit = len < 5 ? 1 : len < 9 ? 2 : 3;
+	for (size_t i = 0; i < n && !npick; i++) {
+		size_t lc = strlen(cand[i]);
+		if (lc < 64) {
+			size_t dist = distance(word, len, cand[i], lc);
+			if (dist <= limit && dist < best)
+				best = dist;
+		}
+	}
+	for (size_t i = 0; i < n && best != (size_t)-1 && npick < MAX_SHOWN; i++) {
+		size_t lc = strlen(cand[i]);
+		if (lc < 64 && distance(word, len, cand[i], lc) == best)
+			pick[npick++] = cand[i];
+	}
+	for (size_t i = 0; i < npick; i++)
+		pd_buf_printf(out, "%s'%s%s'", i == 0 ? "did you mean " : i + 1 < npick ? ", " : " or ",
+			      prefix, pick[i]);
+	if (npick)
+		pd_buf_puts(out, "?");
+	return npick;
+}
 
 const char pd_exit_codes_help[] =
 	"exit codes:\n"
