@@ -143,7 +143,7 @@ static pd_status unknown(const pd_opt_cmd *cmd, const char *dashes, const char *
 	if (h && (dashes[1] != '-' || memchr(word, '_', len))) {
 		lead(&m, cmd);
 		pd_buf_printf(&m, "'%s%.*s' is pprof's; %s", dashes, (int)len, word, h->hint);
-		if (h->opt && !find_long(cmd->opts, h->opt, strlen(h->opt)))
+		if (h->opt && !find_long(cmd->opts, h->opt, strlen(h->opt))) /* the diff options */
 			pd_buf_puts(&m, " (in 'profdiff diff' and 'profdiff compare')");
 		return usage_error(err, cmd, &m);
 	}
@@ -152,11 +152,6 @@ static pd_status unknown(const pd_opt_cmd *cmd, const char *dashes, const char *
 	if (!suggest_option(&m, cmd, word, len))
 		see_help(&m, cmd);
 	return usage_error(err, cmd, &m);
-}
-
-static pd_status bad_value(const pd_option *o, const char *arg, const char *what, pd_error *err)
-{
-	return pd_error_set(err, PD_EUSAGE, "--%s: %s, got \"%s\"", o->name ? o->name : "", what, arg);
 }
 
 static pd_status set_enum(const pd_option *o, const char *arg, pd_error *err)
@@ -224,7 +219,8 @@ static pd_status apply(const pd_option *o, const char *arg, pd_error *err)
 	case PD_OPT_SECONDS: {
 		double t = strtod(arg, &end);
 		if (end == arg || *end || !(t > 0) || t > 86400)
-			return bad_value(o, arg, "want seconds > 0", err);
+			return pd_error_set(err, PD_EUSAGE, "--%s: want seconds > 0, got \"%s\"", o->name,
+					    arg);
 		long ms = (long)(t * 1000 + 0.5);
 		*(long *)o->value = ms < 1 ? 1 : ms;
 		return PD_OK;
