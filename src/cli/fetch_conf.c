@@ -222,6 +222,8 @@ static pd_status resolve(pd_fetch_cli *f, pd_error *err)
 			return pd_error_set(err, PD_EUSAGE, "--org-id: not a number: \"%s\"", org);
 		c->org_id = v;
 	}
+	/* --verbose traces to stderr; when pd_http_conf takes a line callback instead of a
+	 * FILE, this line becomes that callback (a fputs to stderr) and its user data. */
 	c->trace = f->verbose ? stderr : NULL;
 	pd_status st = credentials(f, err);
 	if (st)
