@@ -1,17 +1,20 @@
 /* CLI layer: one pd_cmd_* entry point per subcommand, called by main.c with the
- * subcommand's argv (argv[0] is the subcommand name). Each returns the exit code and
- * prints at most one error line, "profdiff: <message>", to stderr. The diff options
- * are shared: `compare` parses them with the same table and runs the same pipeline. */
+ * subcommand's argv (argv[0] is the subcommand name). Each declares its options as a
+ * table for the option engine (options.h), returns the exit code and prints at most one
+ * error line, "profdiff: <message>", to stderr. The diff options and the diff pipeline
+ * (pipeline.c) are shared: `compare` splices in the same table and runs the same code.
+ * The CLI is the only part of profdiff that writes to stdout and stderr. */
 #ifndef PD_CLI_H
 #define PD_CLI_H
 
-#include <getopt.h>
 #include <stdio.h>
 
+#include "cli/options.h"
 #include "profdiff/profdiff.h"
 #include "base/base.h" /* atomic file writes */
 
 typedef enum pd_color_mode { PD_COLOR_AUTO, PD_COLOR_ALWAYS, PD_COLOR_NEVER, PD_COLOR_KINDS } pd_color_mode;
+extern const pd_enum_names pd_color_names; /* auto always never */
 
 typedef struct pd_diff_cli {
 	pd_diff_opts diff;
@@ -21,25 +24,16 @@ typedef struct pd_diff_cli {
 	size_t nodes;          /* --nodes: DOT node budget, 0 = all */
 	const char *dot_path;  /* --dot FILE */
 	const char *svg_path;  /* --svg FILE */
-	const char *out_path;  /* -o/--output FILE: the report, written atomically */
+	const char *out_path;  /* -o/--output FILE: the report, written atomically; "-" = stdout */
 	bool quiet;            /* -q: no warnings on stderr */
 } pd_diff_cli;
 
+/* The defaults, which --help shows. */
 void pd_diff_cli_init(pd_diff_cli *c);
 
-/* getopt_long entries for the diff options, terminated by a zero entry; their .val
- * values are >= PD_DIFF_OPT_FIRST or one of the short letters in PD_DIFF_SHORTOPTS. */
-#define PD_DIFF_OPT_FIRST 0x100
-#define PD_DIFF_SHORTOPTS "o:q"
-extern const struct option pd_diff_long_options[];
-/* Help text for the diff options (one per line, indented by two), for --help. */
-extern const char pd_diff_options_help[];
-/* Help text for exit codes, shared by every subcommand's --help. */
-extern const char pd_exit_codes_help[];
-
-/* Applies one option returned by getopt_long. Returns 1 when consumed, 0 when val is not
- * a diff option, -1 on a bad value (err filled with PD_EUSAGE). */
-int pd_diff_cli_apply(pd_diff_cli *c, int val, const char *arg, pd_error *err);
+/* Fills t with the diff options over c, ended by PD_OPT_END (room for PD_DIFF_OPTS). */
+#define PD_DIFF_OPTS 16
+void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS]);
 
 /* Parses both DOT texts, diffs them, writes the report to out (or --output), and the
  * --dot/--svg files atomically. Warnings go to warn (NULL = none). Returns the exit
@@ -48,12 +42,17 @@ pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char
 			  size_t base_len, const char *new_src, const char *new_dot, size_t new_len,
 			  FILE *out, FILE *warn, pd_error *err);
 
-/* Parses one input as the CLI does (with an arena for the graph; see cli_diff.c). */
+/* Parses one input as the CLI does (with an arena for the graph; see pipeline.c). */
 pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, pd_profile **out,
 			    pd_error *err);
+/* Reads path ("-" = stdin) and parses it the same way. */
+pd_status pd_diff_cli_read(const char *path, pd_profile **out, pd_error *err);
 /* pd_diff_cli_run on parsed profiles (borrowed). */
 pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 				   const pd_profile *np, FILE *out, FILE *warn, pd_error *err);
+
+/* Writes data to f (stdout), flushed; PD_EINTERNAL naming what on failure. */
+pd_status pd_cli_write(FILE *f, const char *data, size_t len, const char *what, pd_error *err);
 
 /* Subcommands. */
 int pd_cmd_diff(int argc, char **argv);

@@ -1,5 +1,7 @@
-/* profdiff command line: picks the subcommand and hands over to the CLI layer
- * (src/cli/), which parses its options, calls the library and returns the exit code. */
+/* profdiff command line: picks the subcommand and hands over to it (src/cli/cmd_*.c),
+ * which parses its options with the option engine, calls the library and returns the
+ * exit code. The top level has options of its own (--help, --version) and suggests a
+ * command when the word given is close to one. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,33 +21,92 @@ static const command commands[] = {
 	{"labels", pd_cmd_labels, "list label names"},
 	{"values", pd_cmd_values, "list the values of one label"},
 };
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-static void usage(FILE *f)
+static const pd_option top_opts[] = {
+	{PD_OPT_GROUP, .help = "Options:"},
+	{PD_OPT_HELP, "help", 'h', .help = "show this help"},
+	{PD_OPT_VERSION, "version", .help = "print the version"},
+	{PD_OPT_END},
+};
+
+/* The top level as a command: the list of commands (written into about) and its own
+ * options. */
+static pd_opt_cmd top_cmd(pd_buf *about)
 {
-	fprintf(f, "usage: profdiff <command> [options] [args]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nRun 'profdiff <command> --help' for its options.\n\n%s", pd_exit_codes_help);
+	pd_buf_puts(about, "Commands:");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		pd_buf_printf(about, "\n  %-8s  %s", commands[i].name, commands[i].summary);
+	return (pd_opt_cmd){"", "<command> [options] [args]", about->failed ? NULL : about->data,
+			    top_opts, "\nRun 'profdiff <command> --help' for its options.\n"};
+}
+
+static int top_help(FILE *f, int rc)
+{
+	pd_buf about, help;
+	pd_buf_init(&about, 0);
+	pd_buf_init(&help, 0);
+	pd_opt_cmd top = top_cmd(&about);
+	if (pd_opt_help(&top, &help))
+		fputs(help.data, f);
+	pd_buf_fini(&help);
+	pd_buf_fini(&about);
+	return rc;
+}
+
+/* "unknown command 'x'", with the commands close to x, or the diff command when x looks
+ * like a profile file (pprof's habit: the files come first). */
+static int unknown_command(const char *word)
+{
+	const char *names[NCOMMANDS];
+	pd_buf m, s;
+	pd_error err;
+	size_t len = strlen(word);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	pd_buf_init(&m, 0);
+	pd_buf_init(&s, 0);
+	pd_buf_printf(&m, "unknown command '%s'", word);
+	if (len > 4 && strcmp(word + len - 4, ".dot") == 0)
+		pd_buf_puts(&m, " (to diff two files: profdiff diff BASE.dot NEW.dot)");
+	else if (pd_opt_suggest(&s, word, len, names, NCOMMANDS, "") && !s.failed)
+		pd_buf_printf(&m, " (%s)", s.data);
+	else
+		pd_buf_puts(&m, " (try 'profdiff --help')");
+	pd_error_set(&err, PD_EUSAGE, "%s", m.failed ? "unknown command" : m.data);
+	pd_buf_fini(&s);
+	pd_buf_fini(&m);
+	return pd_cli_fail(&err);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return PD_EUSAGE;
-	}
+	if (argc < 2)
+		return top_help(stderr, PD_EUSAGE);
 	const char *cmd = argv[1];
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-		usage(stdout);
-		return PD_OK;
-	}
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+	if (strcmp(cmd, "help") == 0)
+		return top_help(stdout, PD_OK);
+	if (strcmp(cmd, "version") == 0) {
 		printf("profdiff %s\n", PD_VERSION);
 		return PD_OK;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+	if (cmd[0] == '-' && cmd[1]) {
+		/* Only argv[1] is the top level's: what follows belongs to a command. */
+		pd_buf about;
+		pd_error err = {0};
+		int nops;
+		pd_buf_init(&about, 0);
+		pd_opt_cmd top = top_cmd(&about);
+		int rc = pd_opt_parse(&top, 2, argv, &nops, stdout, &err);
+		pd_buf_fini(&about);
+		if (rc == PD_OPT_EXIT)
+			return PD_OK;
+		if (rc != PD_OK)
+			return pd_cli_fail(&err);
+		return top_help(stderr, PD_EUSAGE); /* "--": no command */
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "profdiff: unknown command '%s' (try 'profdiff --help')\n", cmd);
-	return PD_EUSAGE;
+	return unknown_command(cmd);
 }

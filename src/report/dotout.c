@@ -278,7 +278,9 @@ static void legend_line(pd_buf *b, const char *key, const char *text, bool liter
 static void put_legend(pd_buf *b, const pd_diff *d, size_t kept, size_t max_nodes)
 {
 	pd_report_fact facts[PD_REPORT_FACTS_MAX];
-	char warn[PD_REPORT_WARN_MAX][320], line[256];
+	pd_warning warn[PD_REPORT_WARN_MAX];
+	char line[256];
+	pd_buf text;
 	size_t nf = pd_report_facts(d, facts), nw = pd_report_warnings(d, warn);
 
 	pd_buf_puts(b, "subgraph cluster_L { \"legend\" [shape=box fontsize=16 label=\"");
@@ -293,8 +295,18 @@ static void put_legend(pd_buf *b, const pd_diff *d, size_t kept, size_t max_node
 	else
 		snprintf(line, sizeof line, "showing all %zu functions", d->nrows);
 	legend_line(b, NULL, line, false);
-	for (size_t i = 0; i < nw; i++)
-		legend_line(b, "warning", warn[i], false);
+	pd_buf_init(&text, 0);
+	for (size_t i = 0; i < nw; i++) {
+		if (!pd_report_warning_shown(warn[i].kind, PD_WARN_REPORT))
+			continue;
+		text.len = 0;
+		pd_report_warning_text(&text, d, &warn[i], PD_WARN_REPORT);
+		if (text.failed)
+			b->failed = true;
+		else
+			legend_line(b, "warning", text.data, false);
+	}
+	pd_buf_fini(&text);
 	legend_line(b, NULL, "", false);
 	legend_line(b, NULL, "red: more in new, green: less; intensity: \xce\x94" "cum / base total", false);
 	legend_line(b, NULL, "node: flat and cum, base \xe2\x86\x92 new (change, % of base total)", false);

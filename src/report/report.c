@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/names.h"
 #include "report/report.h"
 
 pd_status pd_report(const pd_diff *d, pd_format f, const pd_report_opts *o, pd_buf *out,
@@ -37,7 +38,8 @@ int64_t pd_vals_get(const pd_vals *v, pd_metric m)
 
 const char *pd_metric_name(pd_metric m)
 {
-	return m == PD_METRIC_CUM ? "cum" : "flat";
+	const char *name = pd_enum_name(&pd_metric_names, (int)m);
+	return name ? name : pd_metric_names.names[PD_METRIC_FLAT];
 }
 
 void pd_report_delta(char *dst, size_t size, const pd_diff *d, const pd_diff_row *r,
@@ -164,8 +166,6 @@ static void literal_fact(pd_report_fact *f, size_t *n, const char *key, const ch
 
 size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 {
-	static const char *const gran[PD_GRAN_KINDS] = {[PD_GRAN_FUNCTION] = "function",
-							[PD_GRAN_LINE] = "line"};
 	size_t n = 0;
 	char a[48], b[48];
 	pd_report_fact *x;
@@ -192,8 +192,8 @@ size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 	}
 
 	x = fact(f, &n, "granularity");
-	snprintf(x->buf, sizeof x->buf, "%s",
-		 (unsigned)d->opts.granularity < PD_GRAN_KINDS ? gran[d->opts.granularity] : "?");
+	const char *gran = pd_enum_name(&pd_granularity_names, (int)d->opts.granularity);
+	snprintf(x->buf, sizeof x->buf, "%s", gran ? gran : "?");
 
 	x = fact(f, &n, "ranked by");
 	snprintf(x->buf, sizeof x->buf, "|\xce\x94%s| (\xce\x94%%, base and new are %s)",
@@ -226,53 +226,92 @@ size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 	return n;
 }
 
-static void trim_warning(char *w, size_t size, const char *side, const pd_profile_info *p,
-			 pd_unit unit)
+size_t pd_report_warnings(const pd_diff *d, pd_warning w[PD_REPORT_WARN_MAX])
 {
-	char how[160] = "", c[48];
-	size_t len = 0;
-	if (p->dropped_nodes) {
-		pd_value_format(c, sizeof c, p->node_cutoff, unit, false);
-		len += (size_t)snprintf(how, sizeof how, "dropped %ld nodes with cum <= %s",
-					p->dropped_nodes, c);
-	}
-	if (p->top_k && len < sizeof how)
-		snprintf(how + len, sizeof how - len, "%sshowing top %ld of %ld nodes",
-			 len ? "; " : "", p->top_k, p->top_of);
-	snprintf(w, size,
-		 "the %s input is trimmed%s%s%s: functions missing from it are \"hidden\" and "
-		 "their change is only known within an interval",
-		 side, *how ? " (" : "", how, *how ? ")" : "");
-}
-
-size_t pd_report_warnings(const pd_diff *d, char w[][320])
-{
-	size_t n = 0, upper = 0;
-	if (d->base.trimmed)
-		trim_warning(w[n++], sizeof w[0], "base", &d->base, d->unit);
-	if (d->head.trimmed)
-		trim_warning(w[n++], sizeof w[0], "new", &d->head, d->unit);
-	/* A trimmed line-level side can hold some lines of a function and not others. */
+	size_t n = 0, upper = 0, hidden = 0;
 	const pd_profile_info *sides[2] = {&d->base, &d->head};
+	for (int i = 0; i < 2; i++)
+		if (sides[i]->trimmed)
+			w[n++] = (pd_warning){.kind = PD_WARN_TRIMMED, .head = i == 1};
+	/* A trimmed line-level side can hold some lines of a function and not others. */
 	for (int i = 0; i < 2; i++)
 		if (sides[i]->trimmed && sides[i]->has_lines &&
 		    d->opts.granularity == PD_GRAN_FUNCTION)
-			snprintf(w[n++], sizeof w[0],
-				 "the %s input is trimmed and line-level: a function's value there sums "
-				 "only its kept lines, so it may be too low",
-				 i ? "new" : "base");
+			w[n++] = (pd_warning){.kind = PD_WARN_TRIMMED_LINES, .head = i == 1};
 	if (d->short_names)
-		snprintf(w[n++], sizeof w[0],
-			 "an input has no tooltips: functions were joined on shortened label names, "
-			 "which can collide");
-	for (size_t i = 0; i < d->nrows; i++)
+		w[n++] = (pd_warning){.kind = PD_WARN_SHORT_NAMES};
+	for (size_t i = 0; i < d->nrows; i++) {
 		upper += d->rows[i].cum_upper_bound;
+		hidden += d->rows[i].status == PD_ROW_HIDDEN;
+	}
 	if (upper)
-		snprintf(w[n++], sizeof w[0],
-			 "the cum of %zu function%s is an upper bound (line-level input: recursion "
-			 "counts a sample more than once)",
-			 upper, upper == 1 ? "" : "s");
+		w[n++] = (pd_warning){.kind = PD_WARN_CUM_UPPER_BOUND, .count = upper};
+	if (hidden)
+		w[n++] = (pd_warning){.kind = PD_WARN_HIDDEN, .count = hidden};
 	return n;
+}
+
+static void trim_sentence(pd_buf *b, const char *side, const pd_profile_info *p, pd_unit unit)
+{
+	char c[48];
+	const char *sep = " (";
+	pd_buf_printf(b, "the %s input is trimmed", side);
+	if (p->dropped_nodes) {
+		pd_value_format(c, sizeof c, p->node_cutoff, unit, false);
+		pd_buf_printf(b, "%sdropped %ld nodes with cum <= %s", sep, p->dropped_nodes, c);
+		sep = "; ";
+	}
+	if (p->top_k) {
+		pd_buf_printf(b, "%sshowing top %ld of %ld nodes", sep, p->top_k, p->top_of);
+		sep = "; ";
+	}
+	pd_buf_printf(b, "%s: functions missing from it are \"hidden\" and their change is only "
+			 "known within an interval",
+		      *sep == ';' ? ")" : "");
+}
+
+bool pd_report_warning_shown(pd_warning_kind k, pd_warning_style style)
+{
+	/* A report says what the summary's hidden count says in its trimmed warnings and
+	 * status column; the summary keeps to what can change how a reader joins names. */
+	if (style == PD_WARN_SUMMARY)
+		return k == PD_WARN_SHORT_NAMES || k == PD_WARN_HIDDEN;
+	return k != PD_WARN_HIDDEN;
+}
+
+void pd_report_warning_text(pd_buf *b, const pd_diff *d, const pd_warning *w,
+			    pd_warning_style style)
+{
+	const char *side = w->head ? "new" : "base";
+	switch (w->kind) {
+	case PD_WARN_TRIMMED:
+		trim_sentence(b, side, w->head ? &d->head : &d->base, d->unit);
+		break;
+	case PD_WARN_TRIMMED_LINES:
+		pd_buf_printf(b, "the %s input is trimmed and line-level: a function's value there "
+				 "sums only its kept lines, so it may be too low",
+			      side);
+		break;
+	case PD_WARN_SHORT_NAMES:
+		pd_buf_puts(b, style == PD_WARN_SUMMARY
+				       ? "an input has no tooltips (cleaned DOT): functions are joined "
+					 "on shortened names, which can collide"
+				       : "an input has no tooltips: functions were joined on shortened "
+					 "label names, which can collide");
+		break;
+	case PD_WARN_CUM_UPPER_BOUND:
+		pd_buf_printf(b, "the cum of %zu function%s is an upper bound (line-level input: "
+				 "recursion counts a sample more than once)",
+			      w->count, w->count == 1 ? "" : "s");
+		break;
+	case PD_WARN_HIDDEN:
+		pd_buf_printf(b, "%zu function(s) are missing from a trimmed input; their change "
+				 "is reported as an interval (status 'hidden')",
+			      w->count);
+		break;
+	default:
+		break;
+	}
 }
 
 /* Length of the valid UTF-8 sequence at s that XML allows, or 0. */

@@ -62,10 +62,38 @@ typedef struct pd_report_fact {
  * total, net change, normalize, granularity, ranked by, functions, focus, ignore. */
 size_t pd_report_facts(const pd_diff *d, pd_report_fact *f);
 
-#define PD_REPORT_WARN_MAX 7
-/* Sentences (no trailing period) about trimming, short-name joining and cum upper
- * bounds. Fills w (room for PD_REPORT_WARN_MAX) and returns the count. */
-size_t pd_report_warnings(const pd_diff *d, char w[][320]);
+/* Warnings a reader must not miss, computed once from a diff as data. Every output
+ * (text and Markdown reports, the CLI's stderr summary) renders that list through
+ * pd_report_warning_text, where all the wording lives. */
+typedef enum pd_warning_kind {
+	PD_WARN_TRIMMED,         /* an input was trimmed: its missing functions are hidden */
+	PD_WARN_TRIMMED_LINES,   /* ... and is line-level while keyed by function */
+	PD_WARN_SHORT_NAMES,     /* an input had no tooltips: joined on short names */
+	PD_WARN_CUM_UPPER_BOUND, /* count functions' cum is an upper bound */
+	PD_WARN_HIDDEN,          /* count functions are hidden (missing from a trimmed side) */
+	PD_WARN_KINDS
+} pd_warning_kind;
+
+typedef struct pd_warning {
+	pd_warning_kind kind;
+	bool head;    /* TRIMMED, TRIMMED_LINES: the NEW input (else BASE) */
+	size_t count; /* CUM_UPPER_BOUND, HIDDEN */
+} pd_warning;
+
+#define PD_REPORT_WARN_MAX 8
+/* Fills w (room for PD_REPORT_WARN_MAX) in the order the reports show them: trimmed
+ * base, trimmed new, their line-level notes, short names, cum bounds, hidden rows.
+ * Returns the count. */
+size_t pd_report_warnings(const pd_diff *d, pd_warning w[PD_REPORT_WARN_MAX]);
+/* Two renderings of the list: the reports' (text and Markdown), and the one-line
+ * summary a command line prints on stderr, which words some kinds more briefly. */
+typedef enum pd_warning_style { PD_WARN_REPORT, PD_WARN_SUMMARY } pd_warning_style;
+/* Whether a rendering in style shows kind k. */
+bool pd_report_warning_shown(pd_warning_kind k, pd_warning_style style);
+/* Appends the sentence for w in style (no trailing period; only numbers and our own
+ * words, never input text). */
+void pd_report_warning_text(pd_buf *b, const pd_diff *d, const pd_warning *w,
+			    pd_warning_style style);
 
 /* Escaping engine: printable, valid UTF-8 passes through except the ASCII characters
  * the table replaces; control characters (unless keep_controls), DEL, invalid UTF-8,

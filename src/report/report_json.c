@@ -9,8 +9,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "report/report.h"
 #include "base/alloc.h"
+#include "base/names.h"
+#include "report/report.h"
 
 static const pd_escape json_escape = {.bad = "\xef\xbf\xbd", .keep_controls = true};
 
@@ -142,10 +143,6 @@ static void add_row(jctx *j, cJSON *arr, const pd_diff_row *r)
 
 pd_status pd_report_json(const pd_diff *d, const pd_report_opts *o, pd_buf *out, pd_error *err)
 {
-	static const char *const norm[PD_NORMALIZE_KINDS] = {[PD_NORMALIZE_NONE] = "none",
-							     [PD_NORMALIZE_TOTAL] = "total"};
-	static const char *const gran[PD_GRAN_KINDS] = {[PD_GRAN_FUNCTION] = "function",
-							[PD_GRAN_LINE] = "line"};
 	jctx j = {.ok = true};
 	size_t shown = pd_report_shown(d, o);
 	char *text = NULL;
@@ -161,12 +158,11 @@ pd_status pd_report_json(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
 	add_str(&j, root, "unit", pd_unit_name(d->unit));
 	add_side(&j, root, "base", &d->base, d->base_total);
 	add_side(&j, root, "new", &d->head, d->new_total);
-	add_str(&j, root, "normalize",
-		(unsigned)d->opts.normalize < PD_NORMALIZE_KINDS ? norm[d->opts.normalize] : NULL);
+	add_str(&j, root, "normalize", pd_enum_name(&pd_normalize_names, (int)d->opts.normalize));
 	add_num(&j, root, "scale", d->scale, true);
 	add_str(&j, root, "by", pd_metric_name(d->opts.by));
 	add_str(&j, root, "granularity",
-		(unsigned)d->opts.granularity < PD_GRAN_KINDS ? gran[d->opts.granularity] : NULL);
+		pd_enum_name(&pd_granularity_names, (int)d->opts.granularity));
 	add_str(&j, root, "focus", d->opts.focus);
 	add_str(&j, root, "ignore", d->opts.ignore);
 	add_int(&j, root, "filtered", (int64_t)d->nfiltered);

@@ -61,7 +61,7 @@ pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *
 			     pd_error *err)
 {
 	pd_report_fact facts[PD_REPORT_FACTS_MAX];
-	char warn[PD_REPORT_WARN_MAX][320];
+	pd_warning warn[PD_REPORT_WARN_MAX];
 	size_t nf = pd_report_facts(d, facts), nw = pd_report_warnings(d, warn);
 	size_t shown = pd_report_shown(d, o);
 
@@ -83,8 +83,13 @@ pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *
 	pd_buf_puts(out, "; biggest improvements:");
 	movers(out, d, -1);
 	pd_buf_puts(out, ".\n");
-	for (size_t i = 0; i < nw; i++)
-		pd_buf_printf(out, "\n> **Warning:** %s.\n", warn[i]);
+	for (size_t i = 0; i < nw; i++) {
+		if (!pd_report_warning_shown(warn[i].kind, PD_WARN_REPORT))
+			continue;
+		pd_buf_puts(out, "\n> **Warning:** ");
+		pd_report_warning_text(out, d, &warn[i], PD_WARN_REPORT);
+		pd_buf_puts(out, ".\n");
+	}
 
 	if (shown) {
 		pd_buf_puts(out, "\n|");

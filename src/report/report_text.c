@@ -45,7 +45,7 @@ static void put_row(pd_buf *b, const char *const cell[PD_COLS], const size_t wid
 pd_status pd_report_text(const pd_diff *d, const pd_report_opts *o, pd_buf *out, pd_error *err)
 {
 	pd_report_fact facts[PD_REPORT_FACTS_MAX];
-	char warn[PD_REPORT_WARN_MAX][320];
+	pd_warning warn[PD_REPORT_WARN_MAX];
 	size_t nf = pd_report_facts(d, facts), nw = pd_report_warnings(d, warn);
 	size_t keyw = 0, shown = pd_report_shown(d, o);
 	bool color = o && o->color;
@@ -59,8 +59,13 @@ pd_status pd_report_text(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
 		pd_put_escaped(out, facts[i].text, &text_escape);
 		pd_buf_puts(out, "\n");
 	}
-	for (size_t i = 0; i < nw; i++)
-		pd_buf_printf(out, "warning: %s\n", warn[i]);
+	for (size_t i = 0; i < nw; i++) {
+		if (!pd_report_warning_shown(warn[i].kind, PD_WARN_REPORT))
+			continue;
+		pd_buf_puts(out, "warning: ");
+		pd_report_warning_text(out, d, &warn[i], PD_WARN_REPORT);
+		pd_buf_puts(out, "\n");
+	}
 	pd_buf_puts(out, "\n");
 
 	if (shown == 0) {

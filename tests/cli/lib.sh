@@ -40,6 +40,20 @@ expect_out() { # expect_out NEEDLE DESCRIPTION
 expect_no_out() {
 	if [ ! -s "$T/out" ]; then pass; else fail "$1: stdout not empty"; fi
 }
+# have TOOL WHAT [deps]: true when TOOL runs. Else prints "SKIP: WHAT" so the skip is
+# seen; with "deps" (tests/install-deps.sh installs TOOL) and CI=true, a missing tool
+# is a failure instead, so CI never passes by skipping.
+have() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ "${3:-}" = deps ] && [ "${CI:-}" = true ]; then
+		echo "FAIL: $2: $1 is missing, and tests/install-deps.sh installs it" >&2
+		FAILS=$((FAILS + 1))
+	else
+		echo "SKIP: $2 ($1 is not installed)"
+	fi
+	return 1
+}
+
 finish() {
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
