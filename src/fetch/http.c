@@ -347,8 +347,10 @@ static void server_message(const pd_buf *body, const pd_http_conf *c, char *out,
 		pd_buf_append(&t, body->data, body->len < 4096 ? body->len : 4096);
 	cJSON_Delete(j);
 	/* Scrub before cutting, so no prefix of a secret survives the cut. */
-	if (t.data)
+	if (t.data) {
 		scrub_all(t.data, c);
+		t.len = strlen(t.data); /* the redaction may have shortened it */
+	}
 	size_t o = 0;
 	bool space = true;
 	for (size_t i = 0; t.data && i < t.len && o < SNIPPET_MAX; i++) {
