@@ -237,6 +237,13 @@ static pd_status read_token_file(fetch_cli *f, pd_error *err)
 	return PD_OK;
 }
 
+/* --verbose: the library hands over each trace line, already redacted. */
+static void trace_stderr(void *ud, const char *line)
+{
+	(void)ud;
+	fprintf(stderr, "%s\n", line);
+}
+
 /* Turns flags + environment into f->http, the window and the matchers. */
 static pd_status resolve(fetch_cli *f, pd_error *err)
 {
@@ -269,7 +276,7 @@ static pd_status resolve(fetch_cli *f, pd_error *err)
 	}
 	c->cacert = f->cacert;
 	c->insecure = f->insecure;
-	c->trace = f->verbose ? stderr : NULL;
+	c->trace = f->verbose ? trace_stderr : NULL;
 	if (f->timeout) {
 		char *end;
 		double t = strtod(f->timeout, &end);
