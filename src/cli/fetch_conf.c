@@ -195,6 +195,12 @@ static pd_status credentials(pd_fetch_cli *f, pd_error *err)
 	return PD_OK;
 }
 
+static void trace_stderr(void *ud, const char *line)
+{
+	(void)ud;
+	fprintf(stderr, "%s\n", line);
+}
+
 static pd_status resolve(pd_fetch_cli *f, pd_error *err)
 {
 	pd_http_conf *c = &f->http;
@@ -222,9 +228,7 @@ static pd_status resolve(pd_fetch_cli *f, pd_error *err)
 			return pd_error_set(err, PD_EUSAGE, "--org-id: not a number: \"%s\"", org);
 		c->org_id = v;
 	}
-	/* --verbose traces to stderr; when pd_http_conf takes a line callback instead of a
-	 * FILE, this line becomes that callback (a fputs to stderr) and its user data. */
-	c->trace = f->verbose ? stderr : NULL;
+	c->trace = f->verbose ? trace_stderr : NULL; /* lines arrive redacted */
 	pd_status st = credentials(f, err);
 	if (st)
 		return st;

@@ -1,23 +1,22 @@
 /* libcurl wrapper: builds every request from one conf (direct or Grafana proxy base),
  * retries transient failures, caps the decoded body and turns every failure into one
- * line of text. Secrets are copied into curl headers only; traces print
- * "Authorization: <redacted>" and server messages are scrubbed of secret values. */
+ * line of text. Secrets go to curl as auth options only (curl builds the Authorization
+ * header); traces print "Authorization: <redacted>", and traces and server messages
+ * are scrubbed of the secrets and of the credential curl actually sent. */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
+#include "fetch/curl_dl.h"
 #include "fetch/http.h"
+#include "fetch/redact.h"
 #include "base/alloc.h"
-
-#define SNIPPET_MAX 200
 
 void pd_http_conf_init(pd_http_conf *c)
 {
@@ -32,69 +31,66 @@ void pd_http_conf_init(pd_http_conf *c)
 pd_status pd_http_global_init(pd_error *err)
 {
 	pd_alloc_init_cjson(); /* before threads share cJSON */
-	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (rc != CURLE_OK)
-		return pd_error_set(err, PD_EINTERNAL, "cannot initialize libcurl: %s",
-				    curl_easy_strerror(rc));
-	return PD_OK;
+	return pd_curl_get(err) ? PD_OK : PD_EINTERNAL;
+}
+
+/* The URL as curl parses it for a request, without userinfo (and login options) and
+ * without trailing slashes, into *out (caller frees). Returns a curl_url error code:
+ * CURLUE_OK, CURLUE_OUT_OF_MEMORY, or why curl rejects the URL. */
+static CURLUcode strip_userinfo(const pd_curl *cu, const char *url, char **out)
+{
+	CURLU *u = cu->url();
+	char *s = NULL;
+	/* GUESS_SCHEME: a request to "host:4040" is sent as http, as curl does. */
+	CURLUcode rc = u ? cu->url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME)
+			 : CURLUE_OUT_OF_MEMORY;
+	if (rc == CURLUE_OK)
+		rc = cu->url_set(u, CURLUPART_USER, NULL, 0);
+	if (rc == CURLUE_OK)
+		rc = cu->url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	if (rc == CURLUE_OK)
+		rc = cu->url_set(u, CURLUPART_OPTIONS, NULL, 0);
+	if (rc == CURLUE_OK)
+		rc = cu->url_get(u, CURLUPART_URL, &s, 0);
+	cu->url_cleanup(u);
+	*out = NULL;
+	if (rc != CURLUE_OK)
+		return rc;
+	/* No trailing slash: paths are appended as "/..." */
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	*out = pd_strndup(s, n); /* curl's string is freed by curl_free, ours by pd_free */
+	cu->free(s);
+	return *out ? CURLUE_OK : CURLUE_OUT_OF_MEMORY;
 }
 
 char *pd_http_strip_userinfo(const char *url)
 {
-	const char *scheme = strstr(url, "://");
-	const char *host = scheme ? scheme + 3 : url;
-	size_t hostlen = strcspn(host, "/?#");
-	/* The last '@' ends the userinfo: a password may hold an unencoded '@'. */
-	const char *at = NULL;
-	for (const char *q = host; q < host + hostlen; q++)
-		if (*q == '@')
-			at = q;
-	size_t n = strlen(url);
-	char *out = pd_malloc(n + 1);
-	if (!out)
-		return NULL;
-	if (!at) {
-		memcpy(out, url, n + 1);
-	} else {
-		size_t pre = (size_t)(host - url);
-		memcpy(out, url, pre);
-		strcpy(out + pre, at + 1);
-	}
-	/* No trailing slash: paths are appended as "/..." */
-	n = strlen(out);
-	while (n > 0 && out[n - 1] == '/')
-		out[--n] = '\0';
+	const pd_curl *cu = pd_curl_get(NULL);
+	char *out = NULL;
+	if (cu)
+		strip_userinfo(cu, url, &out);
 	return out;
 }
 
-static char *join_url(const pd_http_conf *c, const char *path, bool grafana_api, bool strip)
+/* base[0..n) + the datasource proxy prefix (unless grafana_api) + path. Caller frees;
+ * NULL on out of memory. */
+static char *join_url(const pd_curl *cu, const pd_http_conf *c, const char *base, size_t n,
+		      const char *path, bool grafana_api)
 {
-	char *base;
-	if (strip) {
-		base = pd_http_strip_userinfo(c->url);
-	} else {
-		base = pd_strdup(c->url);
-		if (base) {
-			size_t n = strlen(base);
-			while (n > 0 && base[n - 1] == '/')
-				base[--n] = '\0';
-		}
-	}
-	if (!base)
-		return NULL;
 	pd_buf b;
 	pd_buf_init(&b, 0);
-	pd_buf_puts(&b, base);
+	pd_buf_append(&b, base, n);
 	if (c->datasource && !grafana_api) {
-		char *uid = curl_easy_escape(NULL, c->datasource, 0);
+		char *uid = cu->easy_escape(NULL, c->datasource, 0);
 		if (!uid)
 			b.failed = true;
 		else
 			pd_buf_printf(&b, "/api/datasources/proxy/uid/%s", uid);
-		curl_free(uid);
+		cu->free(uid);
 	}
 	pd_buf_puts(&b, path);
-	pd_free(base);
 	if (b.failed) {
 		pd_buf_fini(&b);
 		return NULL;
@@ -102,9 +98,36 @@ static char *join_url(const pd_http_conf *c, const char *path, bool grafana_api,
 	return b.data;
 }
 
+/* The URL of request r as shown in messages and traces (no userinfo) into *out
+ * (caller frees). Fails with PD_EINPUT when curl rejects the server URL (not quoted:
+ * it may hold a password), or out of memory. */
+static pd_status shown_url(const pd_curl *cu, const pd_http_conf *c, const pd_http_req *r,
+			   char **out, pd_error *err)
+{
+	char *base;
+	CURLUcode rc = strip_userinfo(cu, c->url, &base);
+	*out = NULL;
+	if (rc == CURLUE_OUT_OF_MEMORY)
+		return pd_error_oom(err);
+	if (rc != CURLUE_OK)
+		return pd_error_set(err, PD_EINPUT, "%s: invalid server URL: %s%s", r->what,
+				    cu->url_strerror(rc),
+				    strchr(c->url, '@') ? " (in a user name or password, write '@' "
+							  "as %40, ':' as %3A and '/' as %2F)"
+							: "");
+	*out = join_url(cu, c, base, strlen(base), r->path, r->grafana_api);
+	pd_free(base);
+	return *out ? PD_OK : pd_error_oom(err);
+}
+
 char *pd_http_url(const pd_http_conf *c, const char *path, bool grafana_api)
 {
-	return join_url(c, path, grafana_api, true);
+	const pd_curl *cu = pd_curl_get(NULL);
+	pd_http_req r = {.path = path, .grafana_api = grafana_api, .what = ""};
+	char *url = NULL;
+	if (cu)
+		shown_url(cu, c, &r, &url, NULL);
+	return url;
 }
 
 void pd_http_describe_auth(const pd_http_conf *c, char *out, size_t size)
@@ -153,43 +176,70 @@ bool pd_parse_size(const char *s, size_t *out)
 
 /* ---- request execution ---------------------------------------------------------- */
 
-typedef struct sink {
-	pd_buf *buf;
+/* One transfer's state, shared with curl's callbacks. */
+typedef struct xfer {
+	pd_buf *body;
 	size_t cap;
-	bool over;
-} sink;
+	bool over;       /* the body passed cap */
+	char *sent_cred; /* credential of the Authorization header curl sent (wiped on free) */
+	bool cred_lost;  /* it could not be kept (out of memory): quote no server text */
+} xfer;
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
-	sink *s = ud;
+	xfer *x = ud;
 	size_t n = size * nmemb;
-	if (s->buf->len + n > s->cap) {
-		s->over = true;
+	if (x->body->len + n > x->cap) {
+		x->over = true;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
-	if (!pd_buf_append(s->buf, data, n))
+	if (!pd_buf_append(x->body, data, n))
 		return 0;
 	return n;
 }
 
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void base64(pd_buf *out, const unsigned char *in, size_t n)
+static void forget_cred(xfer *x)
 {
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		char q[4] = {b64chars[v >> 18 & 63], b64chars[v >> 12 & 63],
-			     i + 1 < n ? b64chars[v >> 6 & 63] : '=', i + 2 < n ? b64chars[v & 63] : '='};
-		pd_buf_append(out, q, 4);
+	if (x->sent_cred) {
+		memset(x->sent_cred, 0, strlen(x->sent_cred));
+		pd_free(x->sent_cred);
+		x->sent_cred = NULL;
 	}
 }
 
-/* One trace line, prefixed with the conf's tag; a single write, so lines from
- * concurrent requests do not mix. */
+/* curl builds the Authorization header itself (base64 for basic auth); a server that
+ * quotes it back must not get it into our messages, so keep what was sent for the
+ * scrubber: the value after the scheme word of each "Authorization:" request line. */
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+	static const char key[] = "authorization:";
+	xfer *x = ud;
+	(void)h;
+	if (type != CURLINFO_HEADER_OUT)
+		return 0;
+	for (const char *p = data, *end = data + size; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *e = eol ? eol : end;
+		if ((size_t)(e - p) > sizeof key - 1 && strncasecmp(p, key, sizeof key - 1) == 0) {
+			const char *v = p + sizeof key - 1;
+			while (v < e && *v == ' ')
+				v++;
+			const char *sp = memchr(v, ' ', (size_t)(e - v));
+			v = sp ? sp + 1 : v;
+			size_t n = (size_t)(e - v);
+			if (n > 0 && v[n - 1] == '\r')
+				n--;
+			forget_cred(x);
+			if (!(x->sent_cred = pd_strndup(v, n)))
+				x->cred_lost = true;
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* One trace line, prefixed with the conf's tag and scrubbed, to the caller's callback.
+ * Best effort: out of memory loses the line, nothing else. */
 static void trace(const pd_http_conf *c, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
@@ -197,178 +247,91 @@ static void trace(const pd_http_conf *c, const char *fmt, ...)
 	;
 static void trace(const pd_http_conf *c, const char *fmt, ...)
 {
-	char line[2048];
 	va_list ap;
 	if (!c->trace)
 		return;
+	const char *tag = c->trace_tag ? c->trace_tag : "";
+	size_t t = strlen(tag);
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	fprintf(c->trace, "%s%s\n", c->trace_tag ? c->trace_tag : "", line);
+	char *line = n < 0 ? NULL : pd_malloc(t + (size_t)n + 1);
+	if (!line)
+		return;
+	memcpy(line, tag, t);
+	va_start(ap, fmt);
+	vsnprintf(line + t, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	pd_redact(line, c, NULL);
+	c->trace(c->trace_ud, line);
+	pd_free(line);
 }
 
-/* Adds one header to the list and traces it (the Authorization value redacted). */
-static bool add_header(struct curl_slist **list, const pd_http_conf *c, const char *line,
-		       bool secret)
+/* Adds one header to the list and traces it. */
+static bool add_header(const pd_curl *cu, struct curl_slist **list, const pd_http_conf *c,
+		       const char *line)
 {
-	struct curl_slist *l = curl_slist_append(*list, line);
+	struct curl_slist *l = cu->slist_append(*list, line);
 	if (!l)
 		return false;
 	*list = l;
-	if (secret)
-		trace(c, "> %.*s: <redacted>", (int)strcspn(line, ":"), line);
-	else
-		trace(c, "> %s", line);
+	trace(c, "> %s", line);
 	return true;
 }
 
-static struct curl_slist *build_headers(const pd_http_conf *c, const pd_http_req *r)
+static bool sends_auth(const pd_http_conf *c)
+{
+	return (c->auth == PD_AUTH_BEARER && c->token) || (c->auth == PD_AUTH_BASIC && c->username);
+}
+
+/* The request headers; no credentials (see set_auth). NULL on out of memory. */
+static struct curl_slist *build_headers(const pd_curl *cu, const pd_http_conf *c,
+					const pd_http_req *r)
 {
 	struct curl_slist *h = NULL;
 	pd_buf b;
 	bool ok = true;
 	pd_buf_init(&b, 0);
-	ok &= add_header(&h, c, "User-Agent: profdiff/" PD_VERSION, false);
+	ok &= add_header(cu, &h, c, "User-Agent: profdiff/" PD_VERSION);
 	if (r->body) {
 		pd_buf_printf(&b, "Content-Type: %s", r->content_type ? r->content_type : "application/json");
-		ok &= !b.failed && add_header(&h, c, b.data, false);
-		ok &= add_header(&h, c, "Connect-Protocol-Version: 1", false);
+		ok &= !b.failed && add_header(cu, &h, c, b.data);
+		ok &= add_header(cu, &h, c, "Connect-Protocol-Version: 1");
 	}
-	if (c->auth == PD_AUTH_BEARER && c->token) {
-		b.len = 0;
-		pd_buf_printf(&b, "Authorization: Bearer %s", c->token);
-		ok &= !b.failed && add_header(&h, c, b.data, true);
-	} else if (c->auth == PD_AUTH_BASIC && c->username) {
-		pd_buf cred;
-		pd_buf_init(&cred, 0);
-		pd_buf_printf(&cred, "%s:%s", c->username, c->password ? c->password : "");
-		b.len = 0;
-		pd_buf_puts(&b, "Authorization: Basic ");
-		if (!cred.failed)
-			base64(&b, (const unsigned char *)cred.data, cred.len);
-		ok &= !cred.failed && !b.failed && add_header(&h, c, b.data, true);
-		if (cred.data)
-			memset(cred.data, 0, cred.len);
-		pd_buf_fini(&cred);
-	}
+	if (sends_auth(c))
+		trace(c, "> Authorization: <redacted>");
 	if (c->datasource) {
 		if (c->org_id > 0) {
 			b.len = 0;
 			pd_buf_printf(&b, "X-Grafana-Org-Id: %ld", c->org_id);
-			ok &= !b.failed && add_header(&h, c, b.data, false);
+			ok &= !b.failed && add_header(cu, &h, c, b.data);
 		}
 	} else if (c->tenant && *c->tenant) {
 		b.len = 0;
 		pd_buf_printf(&b, "X-Scope-OrgID: %s", c->tenant);
-		ok &= !b.failed && add_header(&h, c, b.data, false);
+		ok &= !b.failed && add_header(cu, &h, c, b.data);
 	}
-	if (b.data)
-		memset(b.data, 0, b.len);
 	pd_buf_fini(&b);
 	if (!ok) {
-		curl_slist_free_all(h);
+		cu->slist_free_all(h);
 		return NULL;
 	}
 	return h;
 }
 
-/* Replaces every occurrence of secret in s (NUL-terminated, edited in place). */
-static void scrub(char *s, const char *secret)
+/* Credentials as curl auth options: curl writes "Authorization: Bearer <token>" or the
+ * base64 of user:password itself. Only one method each, so curl sends it at once
+ * instead of waiting for a 401 to negotiate. */
+static void set_auth(const pd_curl *cu, CURL *h, const pd_http_conf *c)
 {
-	/* 1-3 characters would only mangle ordinary words; they are not echoed by us. */
-	if (!secret || strlen(secret) < 4)
-		return;
-	static const char red[] = "<redacted>";
-	size_t n = strlen(secret);
-	char *p = s;
-	/* Search on after each replacement: the replacement may contain the secret. */
-	while ((p = strstr(p, secret)) != NULL) {
-		if (n >= sizeof red - 1) {
-			memcpy(p, red, sizeof red - 1);
-			memmove(p + sizeof red - 1, p + n, strlen(p + n) + 1);
-			p += sizeof red - 1;
-		} else {
-			memset(p, '*', n);
-			p += n;
-		}
+	if (c->auth == PD_AUTH_BEARER && c->token) {
+		cu->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+		cu->easy_setopt(h, CURLOPT_XOAUTH2_BEARER, c->token);
+	} else if (c->auth == PD_AUTH_BASIC && c->username) {
+		cu->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		cu->easy_setopt(h, CURLOPT_USERNAME, c->username);
+		cu->easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
 	}
-}
-
-/* Scrubs every form of the configured secrets: the token, the password and the
- * base64 "user:password" a server might echo from an Authorization header. */
-static void scrub_all(char *s, const pd_http_conf *c)
-{
-	scrub(s, c->token);
-	scrub(s, c->password);
-	if (c->auth == PD_AUTH_BASIC && c->username) {
-		pd_buf cred, enc;
-		pd_buf_init(&cred, 0);
-		pd_buf_init(&enc, 0);
-		pd_buf_printf(&cred, "%s:%s", c->username, c->password ? c->password : "");
-		if (!cred.failed)
-			base64(&enc, (const unsigned char *)cred.data, cred.len);
-		if (!enc.failed && enc.data)
-			scrub(s, enc.data);
-		if (cred.data)
-			memset(cred.data, 0, cred.len);
-		pd_buf_fini(&cred);
-		pd_buf_fini(&enc);
-	}
-}
-
-/* First SNIPPET_MAX characters of the server's message, on one line. For JSON bodies
- * (Connect errors, Grafana errors) the code and message fields are used. */
-static void server_message(const pd_buf *body, const pd_http_conf *c, char *out, size_t size)
-{
-	char tmp[SNIPPET_MAX + 8];
-	out[0] = '\0';
-	if (body->len == 0)
-		return;
-	/* cJSON keeps its last parse error in a global: compare's two fetch threads
-	 * must not parse at the same time. */
-	static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
-	pthread_mutex_lock(&parse_lock);
-	cJSON *j = cJSON_ParseWithLength(body->data, body->len);
-	pthread_mutex_unlock(&parse_lock);
-	const char *code = NULL, *msg = NULL;
-	if (cJSON_IsObject(j)) {
-		code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "code"));
-		msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "message"));
-		if (!msg)
-			msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "error"));
-	}
-	pd_buf t;
-	pd_buf_init(&t, 0);
-	if (code && msg)
-		pd_buf_printf(&t, "%s: %s", code, msg);
-	else if (msg)
-		pd_buf_puts(&t, msg);
-	else
-		pd_buf_append(&t, body->data, body->len < 4096 ? body->len : 4096);
-	cJSON_Delete(j);
-	/* Scrub before cutting, so no prefix of a secret survives the cut. */
-	if (t.data)
-		scrub_all(t.data, c);
-	size_t o = 0;
-	bool space = true;
-	for (size_t i = 0; t.data && i < t.len && o < SNIPPET_MAX; i++) {
-		unsigned char ch = (unsigned char)t.data[i];
-		if (isspace(ch)) {
-			if (!space)
-				tmp[o++] = ' ';
-			space = true;
-			continue;
-		}
-		tmp[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-		space = false;
-	}
-	while (o > 0 && tmp[o - 1] == ' ')
-		o--;
-	bool cut = t.data && o >= SNIPPET_MAX;
-	pd_buf_fini(&t);
-	tmp[o] = '\0';
-	scrub_all(tmp, c); /* whitespace folding may have joined pieces */
-	snprintf(out, size, "%s%s", tmp, cut ? "..." : "");
 }
 
 static bool retryable_curl(CURLcode rc)
@@ -429,86 +392,106 @@ static const char *status_hint(const pd_http_conf *c, long st, char *buf, size_t
 	return buf;
 }
 
+/* Sets every option of one attempt on a freshly reset handle. */
+static void set_options(const pd_curl *cu, CURL *h, const pd_http_conf *c, const pd_http_req *r,
+			const char *url, struct curl_slist *headers, xfer *x, char *errbuf)
+{
+	cu->easy_setopt(h, CURLOPT_URL, url);
+	cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	cu->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	cu->easy_setopt(h, CURLOPT_WRITEDATA, x);
+	/* VERBOSE only feeds on_debug (nothing is printed): it sees the sent headers. */
+	cu->easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	cu->easy_setopt(h, CURLOPT_DEBUGDATA, x);
+	cu->easy_setopt(h, CURLOPT_VERBOSE, 1L);
+	cu->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
+	cu->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
+	cu->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
+	cu->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
+	if (c->cacert)
+		cu->easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	set_auth(cu, h, c);
+	if (strcmp(r->method, "POST") == 0) {
+		cu->easy_setopt(h, CURLOPT_POST, 1L);
+		cu->easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+		cu->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+				(curl_off_t)(r->body ? strlen(r->body) : 0));
+	}
+}
+
 pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, long *status,
 		     pd_error *err)
 {
 	pd_status st = PD_OK;
 	char errbuf[CURL_ERROR_SIZE];
-	char *url = join_url(c, r->path, r->grafana_api, false);
-	char *shown = pd_http_url(c, r->path, r->grafana_api);
+	const pd_curl *cu = pd_curl_get(err);
+	char *url = NULL, *shown = NULL;
 	struct curl_slist *headers = NULL;
-	CURL *h = curl_easy_init();
+	CURL *h = NULL;
+	xfer x = {body, c->max_body, false, NULL, false};
 	long code = 0;
 	if (status)
 		*status = 0;
-	if (!url || !shown || !h) {
-		st = pd_error_set(err, PD_EINTERNAL, "out of memory");
+	if (!cu)
+		return PD_EINTERNAL;
+	if ((st = shown_url(cu, c, r, &shown, err)) != PD_OK)
+		goto out;
+	/* The request URL keeps its userinfo: curl sends it when no other auth is set. */
+	size_t baselen = strlen(c->url);
+	while (baselen > 0 && c->url[baselen - 1] == '/')
+		baselen--;
+	url = join_url(cu, c, c->url, baselen, r->path, r->grafana_api);
+	h = cu->easy_init();
+	if (!url || !h) {
+		st = pd_error_oom(err);
 		goto out;
 	}
 	/* Messages name the route without the query string (it can be long). */
-	char *q = strchr(shown, '?');
-	char where[512];
-	snprintf(where, sizeof where, "%.*s", (int)(q ? (size_t)(q - shown) : strlen(shown)), shown);
+	int wlen = (int)strcspn(shown, "?");
 
-	sink s = {body, c->max_body, false};
 	CURLcode rc = CURLE_OK;
 	int attempt;
 	for (attempt = 1;; attempt++) {
 		long t0 = now_ms();
 		trace(c, "> %s %s%s", r->method, shown, attempt > 1 ? " (retry)" : "");
-		curl_slist_free_all(headers);
-		headers = build_headers(c, r);
+		cu->slist_free_all(headers);
+		headers = build_headers(cu, c, r);
 		if (!headers) {
-			st = pd_error_set(err, PD_EINTERNAL, "out of memory");
+			st = pd_error_oom(err);
 			goto out;
 		}
 		if (r->body)
 			trace(c, "> body: %.1500s", r->body);
 		pd_buf_fini(body);
 		pd_buf_init(body, 0);
-		s.over = false;
+		x.over = false;
 		errbuf[0] = '\0';
-		curl_easy_reset(h);
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
-		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
-		if (c->cacert)
-			curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
-		if (strcmp(r->method, "POST") == 0) {
-			curl_easy_setopt(h, CURLOPT_POST, 1L);
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)(r->body ? strlen(r->body) : 0));
-		}
-		rc = curl_easy_perform(h);
+		cu->easy_reset(h);
+		set_options(cu, h, c, r, url, headers, &x, errbuf);
+		rc = cu->easy_perform(h);
 		code = 0;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		/* An error page over the cap (a proxy's HTML 503, say) is still an HTTP
 		 * error: judged by its status (retry, message) on the part that fit. */
-		if ((rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && s.over)) &&
+		if ((rc == CURLE_FILESIZE_EXCEEDED || (rc == CURLE_WRITE_ERROR && x.over)) &&
 		    code != 0 && (code < 200 || code > 299))
 			rc = CURLE_OK;
 		if (rc == CURLE_OK)
 			trace(c, "< HTTP %ld, %zu bytes in %ld ms", code, body->len, now_ms() - t0);
 		else
 			trace(c, "< failed after %ld ms: %s", now_ms() - t0,
-			      errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			      errbuf[0] ? errbuf : cu->easy_strerror(rc));
 		bool again = rc == CURLE_OK ? retryable_status(code) : retryable_curl(rc);
 		if (!again || attempt >= c->max_attempts)
 			break;
 		long wait = jitter(c->backoff_ms << (attempt - 1));
 		curl_off_t ra = 0;
-		if (rc == CURLE_OK && curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+		if (rc == CURLE_OK && cu->easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
 		    ra > 0) /* compared before multiplying: Retry-After may be huge */
 			wait = ra >= c->retry_cap_ms / 1000 ? c->retry_cap_ms
 			       : (long)ra * 1000 > wait   ? (long)ra * 1000
@@ -525,43 +508,45 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 	if (attempt > 1)
 		snprintf(tries, sizeof tries, " (after %d attempts)", attempt);
 	if (rc != CURLE_OK) {
-		const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-		if ((rc == CURLE_WRITE_ERROR && s.over) || rc == CURLE_FILESIZE_EXCEEDED)
+		const char *detail = errbuf[0] ? errbuf : cu->easy_strerror(rc);
+		if ((rc == CURLE_WRITE_ERROR && x.over) || rc == CURLE_FILESIZE_EXCEEDED)
 			st = pd_error_set(err, PD_EINPUT,
-					  "%s: response body from %s exceeds maximum size of %zu bytes "
+					  "%s: response body from %.*s exceeds maximum size of %zu bytes "
 					  "(--max-body); try narrowing your query",
-					  r->what, where, c->max_body);
+					  r->what, wlen, shown, c->max_body);
 		else if (rc == CURLE_OPERATION_TIMEDOUT)
-			st = pd_error_set(err, PD_EINPUT, "%s: request to %s timed out after %.1f s (--timeout)",
-					  r->what, where, c->timeout_ms / 1000.0);
+			st = pd_error_set(err, PD_EINPUT, "%s: request to %.*s timed out after %.1f s (--timeout)",
+					  r->what, wlen, shown, c->timeout_ms / 1000.0);
 		else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 			 rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
 			st = pd_error_set(err, PD_EINPUT,
-					  "%s: TLS error talking to %s: %s (use --cacert FILE, or "
+					  "%s: TLS error talking to %.*s: %s (use --cacert FILE, or "
 					  "--insecure to skip verification)",
-					  r->what, where, detail);
+					  r->what, wlen, shown, detail);
 		else if (rc == CURLE_PARTIAL_FILE)
 			st = pd_error_set(err, PD_EINPUT,
-					  "%s: connection closed mid-response by %s: %s%s", r->what,
-					  where, detail, tries);
+					  "%s: connection closed mid-response by %.*s: %s%s", r->what,
+					  wlen, shown, detail, tries);
 		else
-			st = pd_error_set(err, PD_EINPUT, "%s: cannot reach %s: %s%s",
-					  r->what, where, detail, tries);
+			st = pd_error_set(err, PD_EINPUT, "%s: cannot reach %.*s: %s%s",
+					  r->what, wlen, shown, detail, tries);
 		/* curl's text may quote the URL; keep credentials out either way. */
-		if (err) {
-			scrub_all(err->msg, c);
-		}
+		if (err)
+			pd_redact(err->msg, c, x.sent_cred);
 	} else if (code < 200 || code > 299) {
-		char msg[SNIPPET_MAX + 16], hint[256];
-		server_message(body, c, msg, sizeof msg);
-		st = pd_error_set(err, PD_EINPUT, "%s: HTTP %ld from %s%s%s%s%s", r->what, code, where,
-				  status_hint(c, code, hint, sizeof hint), msg[0] ? ": " : "", msg,
-				  tries);
+		char msg[PD_SNIPPET_MAX + 16], hint[256];
+		msg[0] = '\0';
+		if (!x.cred_lost) /* else the server might quote what we cannot scrub */
+			pd_redact_server_message(body, c, x.sent_cred, msg, sizeof msg);
+		st = pd_error_set(err, PD_EINPUT, "%s: HTTP %ld from %.*s%s%s%s%s", r->what, code,
+				  wlen, shown, status_hint(c, code, hint, sizeof hint),
+				  msg[0] ? ": " : "", msg, tries);
 	}
 out:
-	curl_slist_free_all(headers);
+	forget_cred(&x);
+	cu->slist_free_all(headers);
 	if (h)
-		curl_easy_cleanup(h);
+		cu->easy_cleanup(h);
 	pd_free(url);
 	pd_free(shown);
 	return st;

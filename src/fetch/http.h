@@ -1,12 +1,13 @@
 /* HTTP client for the fetch layer: one request builder for two bases (the Pyroscope
- * root, or Grafana's datasource proxy), auth headers, retries with backoff, a body cap
- * and one-line error texts. Secrets live only in pd_http_conf and in the request
- * headers handed to libcurl; they never reach error messages or traces. */
+ * root, or Grafana's datasource proxy), auth, retries with backoff, a body cap and
+ * one-line error texts. libcurl is loaded on first use (fetch/curl_dl.h). Secrets live
+ * only in pd_http_conf and in libcurl's auth options; they never reach error messages
+ * or traces. Nothing here prints: traces go to the caller's callback. */
 #ifndef PD_FETCH_HTTP_H
 #define PD_FETCH_HTTP_H
 
 #include <stdbool.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "profdiff/profdiff.h"
 
@@ -30,14 +31,20 @@ typedef struct pd_http_conf {
 	int max_attempts;       /* 1..; retries for connection failures, 429, 502-504 */
 	long backoff_ms;        /* first backoff; doubles per attempt, with jitter */
 	long retry_cap_ms;      /* longest wait between attempts, Retry-After included */
-	FILE *trace;            /* --verbose: request traces; NULL = quiet */
+	/* --verbose: called once per trace line (no newline; tag prefixed; secrets already
+	 * redacted), possibly from several threads at once. NULL = quiet. */
+	void (*trace)(void *ud, const char *line);
+	void *trace_ud;         /* passed to trace */
 	const char *trace_tag;  /* prefix of each trace line (compare: which side), or NULL */
 } pd_http_conf;
 
 /* Defaults: 30 s timeout, 64 MiB cap, 3 attempts, 250 ms backoff, 30 s cap. */
 void pd_http_conf_init(pd_http_conf *c);
 
-/* Call once from the main thread before any request (libcurl global init). */
+/* Loads libcurl and runs its global init (once; later calls return the first result).
+ * Call it from the main thread before starting threads that fetch (the calls below
+ * load libcurl too, thread-safely, if this was skipped). Fails with PD_EINTERNAL
+ * "cannot load libcurl.so.4: ..." when libcurl is missing or too old. */
 pd_status pd_http_global_init(pd_error *err);
 
 typedef struct pd_http_req {
@@ -53,16 +60,19 @@ typedef struct pd_http_req {
  * caller frees) and returns PD_OK; *status (may be NULL) gets the final HTTP status
  * (0 when no response came). Any failure is PD_EINPUT with a one-line message: the
  * status, the Connect code/message or the first ~200 characters of the body, which
- * credential was used for 401/403. A non-2xx status is left in *status so callers can
- * rephrase (e.g. the datasource pre-flight's 404). */
+ * credential was used for 401/403; an invalid server URL is named but not quoted.
+ * A non-2xx status is left in *status so callers can rephrase (e.g. the datasource
+ * pre-flight's 404). PD_EINTERNAL: out of memory, or libcurl cannot be loaded. */
 pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, long *status,
 		     pd_error *err);
 
 /* The full URL of a request path, without credentials (userinfo is dropped). Caller
- * frees. NULL on out of memory. */
+ * frees. NULL on out of memory, when curl rejects the URL, or libcurl cannot load. */
 char *pd_http_url(const pd_http_conf *c, const char *path, bool grafana_api);
 
-/* The base URL without userinfo (for provenance and messages). Caller frees. */
+/* The URL as curl parses it, without userinfo and trailing slashes (for provenance
+ * and messages): "https://u:p%40ss@[::1]:8080/" -> "https://[::1]:8080". A URL without
+ * a scheme gets "http://", as curl sends it. Caller frees; NULL as pd_http_url. */
 char *pd_http_strip_userinfo(const char *url);
 
 /* Describes the credential in use without its value: "bearer token from

@@ -2,13 +2,13 @@
  * DiscardUnknown: unknown fields ignored, missing fields empty. The DOT from
  * /pyroscope/render is returned untouched (no mcp-grafana cleanup). */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "fetch/curl_dl.h"
 #include "fetch/pyroscope.h"
 #include "fetch/timespec.h"
 #include "base/alloc.h"
@@ -94,19 +94,22 @@ out:
 char *pd_pyro_render_path(const char *type, const char *matchers, int64_t from_ms,
 			  int64_t until_ms, long max_nodes)
 {
+	const pd_curl *cu = pd_curl_get(NULL);
 	pd_buf q, b;
 	char *enc;
+	if (!cu)
+		return NULL;
 	pd_buf_init(&q, 0);
 	pd_buf_init(&b, 0);
 	pd_buf_printf(&q, "%s%s", type, matchers);
-	if (q.failed || !(enc = curl_easy_escape(NULL, q.data, (int)q.len))) {
+	if (q.failed || !(enc = cu->easy_escape(NULL, q.data, (int)q.len))) {
 		pd_buf_fini(&q);
 		return NULL;
 	}
 	pd_buf_printf(&b, "/pyroscope/render?query=%s&from=%" PRId64 "&until=%" PRId64
 		      "&format=dot&max-nodes=%ld",
 		      enc, from_ms, until_ms, max_nodes > 0 ? max_nodes : 100);
-	curl_free(enc);
+	cu->free(enc);
 	pd_buf_fini(&q);
 	if (b.failed) {
 		pd_buf_fini(&b);
@@ -119,28 +122,30 @@ pd_status pd_pyro_preflight(const pd_http_conf *c, pd_error *err)
 {
 	if (!c->datasource)
 		return PD_OK;
-	char *uid = curl_easy_escape(NULL, c->datasource, 0);
+	const pd_curl *cu = pd_curl_get(err);
+	if (!cu)
+		return PD_EINTERNAL;
+	char *uid = cu->easy_escape(NULL, c->datasource, 0);
 	pd_buf path, body;
 	long status = 0;
 	pd_status st;
 	pd_buf_init(&path, 0);
 	pd_buf_init(&body, 0);
 	if (!uid) {
-		st = pd_error_set(err, PD_EINTERNAL, "out of memory");
+		st = pd_error_oom(err);
 		goto out;
 	}
 	pd_buf_printf(&path, "/api/datasources/uid/%s", uid);
 	pd_http_req r = {.method = "GET", .path = path.data, .grafana_api = true,
 			 .what = "datasource lookup"};
-	st = path.failed ? pd_error_set(err, PD_EINTERNAL, "out of memory")
-			 : pd_http_do(c, &r, &body, &status, err);
+	st = path.failed ? pd_error_oom(err) : pd_http_do(c, &r, &body, &status, err);
 	if (st != PD_OK && status == 404)
 		st = pd_error_set(err, PD_EINPUT,
 				  "datasource with UID '%s' not found. Please check if the datasource "
 				  "exists and is accessible",
 				  c->datasource);
 out:
-	curl_free(uid);
+	cu->free(uid);
 	pd_buf_fini(&path);
 	pd_buf_fini(&body);
 	return st;
@@ -184,7 +189,7 @@ pd_status pd_pyro_decode_list(const char *what, const char *json, size_t len, co
 			ok = strlist_push(out, v ? v : "");
 		}
 		if (!ok) {
-			st = pd_error_set(err, PD_EINTERNAL, "out of memory");
+			st = pd_error_oom(err);
 			goto out;
 		}
 	}
@@ -197,20 +202,24 @@ static pd_status connect_list(const pd_http_conf *c, const char *method, const c
 			      const char *matchers, int64_t start_ms, int64_t end_ms,
 			      const char *field, pd_strlist *out, pd_error *err)
 {
-	char path[96];
-	pd_buf body;
+	pd_buf path, body;
 	pd_status st;
 	char *req = pd_pyro_connect_body(name, matchers, start_ms, end_ms);
+	pd_buf_init(&path, 0);
 	pd_buf_init(&body, 0);
-	if (!req)
-		return pd_error_set(err, PD_EINTERNAL, "out of memory");
-	snprintf(path, sizeof path, CONNECT_PREFIX "%s", method);
-	pd_http_req r = {.method = "POST", .path = path, .body = req,
+	pd_buf_printf(&path, CONNECT_PREFIX "%s", method);
+	if (!req || path.failed) {
+		st = pd_error_oom(err);
+		goto out;
+	}
+	pd_http_req r = {.method = "POST", .path = path.data, .body = req,
 			 .content_type = "application/json", .what = method};
 	st = pd_http_do(c, &r, &body, NULL, err);
 	if (st == PD_OK)
 		st = pd_pyro_decode_list(method, body.data, body.len, field, out, err);
+out:
 	pd_free(req);
+	pd_buf_fini(&path);
 	pd_buf_fini(&body);
 	return st;
 }
@@ -247,9 +256,11 @@ pd_status pd_pyro_render(const pd_http_conf *c, const char *type, const char *ma
 			 pd_error *err)
 {
 	static const char zero[] = "Showing nodes accounting for 0, 0% of 0 total";
+	if (!pd_curl_get(err)) /* so that NULL below means out of memory */
+		return PD_EINTERNAL;
 	char *path = pd_pyro_render_path(type, matchers, from_ms, until_ms, max_nodes);
 	if (!path)
-		return pd_error_set(err, PD_EINTERNAL, "out of memory");
+		return pd_error_oom(err);
 	pd_http_req r = {.method = "GET", .path = path, .what = "render"};
 	pd_status st = pd_http_do(c, &r, out, NULL, err);
 	pd_free(path);

@@ -26,7 +26,8 @@ char *pd_pyro_connect_body(const char *name, const char *matchers, int64_t start
 			   int64_t end_ms);
 
 /* "/pyroscope/render?query=<type><matchers>&from=<ms>&until=<ms>&format=dot&max-nodes=<n>",
- * percent-encoded; max_nodes <= 0 becomes 100. Caller frees; NULL on out of memory. */
+ * percent-encoded (by libcurl); max_nodes <= 0 becomes 100. Caller frees; NULL on out
+ * of memory or when libcurl cannot be loaded. */
 char *pd_pyro_render_path(const char *type, const char *matchers, int64_t from_ms,
 			  int64_t until_ms, long max_nodes);
 

@@ -1,7 +1,6 @@
-/* Time argument parsing for the fetch subcommands. Civil dates are converted with
- * Howard Hinnant's days-from-civil algorithm, so nothing depends on TZ or timegm. */
+/* Time argument parsing for the fetch subcommands. Civil dates are converted by libc's
+ * timegm and gmtime_r, which work in UTC whatever TZ says. */
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,29 +8,6 @@
 #include "fetch/timespec.h"
 
 #define MS_PER_DAY INT64_C(86400000)
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
 
 /* Reads exactly n digits at *p. */
 static bool digits(const char **p, int n, int *out)
@@ -85,15 +61,16 @@ static bool parse_rfc3339(const char *s, int64_t *out)
 	} else {
 		return false; /* a zone is required, as in Go's time.RFC3339 */
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
 		return false;
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			.tm_min = mi, .tm_sec = sec};
+	time_t t = timegm(&tm);
+	/* timegm normalizes an impossible date (April 31 -> May 1, February 29 of a
+	 * common year -> March 1): a changed day means the date does not exist. */
+	if (tm.tm_mday != d || tm.tm_mon != mo - 1)
 		return false;
-	int64_t t = days_from_civil(y, mo, d) * MS_PER_DAY +
-		    ((int64_t)h * 3600 + mi * 60 + sec - (int64_t)off_min * 60) * 1000 + ms;
-	*out = t;
+	*out = ((int64_t)t - (int64_t)off_min * 60) * 1000 + ms;
 	return true;
 }
 
@@ -183,21 +160,28 @@ pd_status pd_time_window(const char *from, const char *to, int64_t now_ms, int64
 
 char *pd_time_format(int64_t ms, char out[32])
 {
-	int64_t days = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
-	int64_t rem = ms - days * MS_PER_DAY, y;
-	int m, d;
-	civil_from_days(days, &y, &m, &d);
-	int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60);
-	int frac = (int)(rem % 1000);
-	char tmp[80]; /* the compiler cannot see the field ranges; out gets at most 31 */
+	/* Floor division: -1 ms is 1969-12-31T23:59:59.999Z. */
+	int64_t sec = ms / 1000, frac = ms % 1000;
+	if (frac < 0) {
+		frac += 1000;
+		sec--;
+	}
+	struct tm tm;
+	time_t t = (time_t)sec;
+	/* Any int64 ms is within gmtime_r's range (years below 2^31) with a 64-bit time_t. */
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(out, 32, "(out of range)");
+		return out;
+	}
+	/* At most 30 characters: the year has up to 10 (with its sign). */
+	int n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (n < 0 || n > 26)
+		return out;
 	if (frac)
-		snprintf(tmp, sizeof tmp, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, h,
-			 mi, s, frac);
+		snprintf(out + n, 32 - (size_t)n, ".%03dZ", (int)frac);
 	else
-		snprintf(tmp, sizeof tmp, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", y, m, d, h, mi, s);
-	size_t n = strlen(tmp) < 31 ? strlen(tmp) : 31;
-	memcpy(out, tmp, n);
-	out[n] = '\0';
+		snprintf(out + n, 32 - (size_t)n, "Z");
 	return out;
 }
 

@@ -1,8 +1,11 @@
-/* DOT -> SVG in-process with libgvc. libcgraph reports problems through one global
- * error hook; while we render, it points at a collector, so nothing reaches stderr and
- * the first message lands in the caller's pd_error. Any message, even a warning, fails
- * the render: the DOT we render is our own, so a warning means a bug to surface, not
- * a picture to ship. Not thread-safe (neither is graphviz's error state). */
+/* DOT -> SVG in-process with libgvc, which is opened on first use (libgvc.so.6 and the
+ * pango/cairo stack behind it cost start-up time that only --svg needs; libcgraph, the
+ * parser, stays linked). libcgraph reports problems through one global error hook;
+ * while we render, it points at a collector, so nothing reaches stderr and the first
+ * message lands in the caller's pd_error. Any message, even a warning, fails the
+ * render: the DOT we render is our own, so a warning means a bug to surface, not a
+ * picture to ship. Not thread-safe (neither is graphviz's error state). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +15,48 @@
 
 #include "profdiff/profdiff.h"
 #include "base/alloc.h"
+#include "base/dl.h"
+
+#define GVC_SONAME "libgvc.so.6"
+
+/* X(name) for each function gv<name> of libgvc that we call. */
+#define GVC_FUNCTIONS(X) X(Context) X(Layout) X(RenderData) X(FreeRenderData) X(FreeLayout)
+
+static struct {
+#define GVC_FIELD(name) __typeof__(gv##name) *name;
+	GVC_FUNCTIONS(GVC_FIELD)
+#undef GVC_FIELD
+} gv;
+static pthread_once_t gv_once = PTHREAD_ONCE_INIT;
+static pd_error gv_load_err; /* code != PD_OK: loading failed (written once) */
+
+static void gv_load(void)
+{
+	void *lib = pd_dl_open(GVC_SONAME, &gv_load_err);
+	if (!lib)
+		return;
+#define GVC_LOAD(name)                                                                     \
+	if (!(gv.name = (__typeof__(gv.name))pd_dl_sym(lib, GVC_SONAME, "gv" #name, &gv_load_err))) \
+		return;
+	GVC_FUNCTIONS(GVC_LOAD)
+#undef GVC_LOAD
+}
 
 /* One context for the process, never freed: graphviz 2.43's pango plugin keeps a
  * pointer into the first context's font table, so a second context reads freed memory
  * (seen with ASan). The context holds only plugin and font state, no graph. */
 static GVC_t *gvc;
 
-static char gv_msg[512]; /* first message of the current render */
+/* The messages of the current render, up to the size of a pd_error's text. */
+static pd_buf gv_msg;
 static bool gv_seen;
 
 /* libcgraph calls this once per message piece ("Warning: ", then the text). */
 static int collect(char *msg)
 {
-	size_t len = strlen(gv_msg);
-	if (!gv_seen || len + 1 < sizeof gv_msg) {
-		gv_seen = true;
-		snprintf(gv_msg + len, sizeof gv_msg - len, "%s", msg);
-	}
+	gv_seen = true;
+	if (gv_msg.len < sizeof(((pd_error *)0)->msg))
+		pd_buf_puts(&gv_msg, msg);
 	return 0;
 }
 
@@ -36,20 +64,21 @@ static int collect(char *msg)
  * blanks. */
 static const char *message(void)
 {
-	size_t len = strlen(gv_msg);
-	for (const char *prefix = "Error: "; prefix; prefix = *prefix == 'E' ? "Warning: " : NULL) {
-		size_t n = strlen(prefix);
-		if (strncmp(gv_msg, prefix, n) == 0) {
-			memmove(gv_msg, gv_msg + n, len - n + 1);
-			len -= n;
-		}
-	}
-	for (char *p = gv_msg; *p; p++)
+	char *m = gv_msg.data;
+	if (gv_msg.failed)
+		return "out of memory while collecting graphviz's message";
+	if (!m)
+		return "no graph found";
+	for (const char *prefix = "Error: "; prefix; prefix = *prefix == 'E' ? "Warning: " : NULL)
+		if (strncmp(m, prefix, strlen(prefix)) == 0)
+			m += strlen(prefix);
+	size_t len = strlen(m);
+	for (char *p = m; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
-	while (len && gv_msg[len - 1] == ' ')
-		gv_msg[--len] = '\0';
-	return len ? gv_msg : "no graph found";
+	while (len && m[len - 1] == ' ')
+		m[--len] = '\0';
+	return len ? m : "no graph found";
 }
 
 pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
@@ -62,19 +91,22 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 
 	if (memchr(dot, '\0', len))
 		return pd_error_set(err, PD_EINPUT, "DOT text contains a NUL byte");
+	pthread_once(&gv_once, gv_load);
+	if (gv_load_err.code != PD_OK)
+		return pd_error_set(err, gv_load_err.code, "%s", gv_load_err.msg);
 	text = pd_malloc(len + 1);
 	if (!text)
-		return pd_error_set(err, PD_EINTERNAL, "out of memory");
+		return pd_error_oom(err);
 	memcpy(text, dot, len);
 	text[len] = '\0';
 
-	gv_msg[0] = '\0';
+	pd_buf_init(&gv_msg, 0);
 	gv_seen = false;
 	agusererrf prev = agseterrf(collect);
 	agerrlevel_t prev_level = agseterr(AGWARN); /* report everything, to collect() */
 
 	if (!gvc)
-		gvc = gvContext();
+		gvc = gv.Context();
 	if (!gvc) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz: cannot create a context");
 		goto done;
@@ -84,27 +116,31 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 		st = pd_error_set(err, PD_EINTERNAL, "invalid DOT: %s", message());
 		goto done;
 	}
-	if (gvLayout(gvc, g, "dot") != 0 || gv_seen) {
+	if (gv.Layout(gvc, g, "dot") != 0 || gv_seen) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz layout failed: %s", message());
 		goto done;
 	}
 	laid_out = true;
-	if (gvRenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || gv_seen) {
+	if (gv.RenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || gv_seen) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz SVG rendering failed: %s", message());
 		goto done;
 	}
-	if (!pd_buf_append(out, svg, svglen))
-		st = pd_error_set(err, PD_EINTERNAL, "SVG output: out of memory or too large");
+	if (out->limit && out->len + svglen > out->limit)
+		st = pd_error_set(err, PD_EINTERNAL, "SVG output: larger than the limit of %zu bytes",
+				  out->limit);
+	else if (!pd_buf_append(out, svg, svglen))
+		st = pd_error_oom(err);
 done:
 	if (svg)
-		gvFreeRenderData(svg);
+		gv.FreeRenderData(svg);
 	if (laid_out)
-		gvFreeLayout(gvc, g);
+		gv.FreeLayout(gvc, g);
 	if (g)
 		agclose(g);
 	agreseterrors();
 	agseterr(prev_level);
 	agseterrf(prev);
+	pd_buf_fini(&gv_msg);
 	pd_free(text);
 	return st;
 }

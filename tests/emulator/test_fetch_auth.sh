@@ -63,6 +63,10 @@ export PROFDIFF_URL=$URL
 PROFDIFF_TOKEN=$TOKEN run types "${BASE_WIN[@]}" --verbose
 expect_rc 3 "401 quoting the bearer token"
 expect_in "$ERR" "Authorization: Bearer <redacted>" "echoed token is redacted"
+# The echo ends with the token: redaction shortens the text, and nothing of the
+# token's end may follow (nor a stray NUL turned into '?').
+expect_not_in "$ERR" "${TOKEN: -6}" "no tail of the echoed token"
+expect_in "$ERR" "Authorization: Bearer <redacted>$" "the message ends with the redaction"
 no_secret "server echoing a bearer token"
 start_emu --basic "alice:other" --echo-auth
 export PROFDIFF_URL=$URL

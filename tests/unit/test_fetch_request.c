@@ -1,10 +1,12 @@
 /* Unit tests for request building in src/fetch/: matcher bracing, Connect bodies,
- * render paths (percent-encoding, max-nodes), URL joining for both bases, credential
- * descriptions, size parsing and lenient decoding of Connect list replies. */
+ * render paths (percent-encoding, max-nodes), URL joining for both bases, userinfo
+ * stripping through curl's URL parser, credential descriptions, size parsing, lenient
+ * decoding of Connect list replies, and traces through the caller's callback. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 
 #include "fetch/http.h"
 #include "fetch/pyroscope.h"
+#include "fetch/redact.h"
 
 #define TYPE "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 
@@ -86,13 +89,168 @@ static void test_urls(void **state)
 	u = pd_http_url(&c, "/api/datasources/uid/x", true);
 	assert_string_equal(u, "https://grafana.example.net/api/datasources/uid/x");
 	free(u);
-	u = pd_http_strip_userinfo("http://h:4040/a@b");
-	assert_string_equal(u, "http://h:4040/a@b");
+}
+
+static void expect_stripped(const char *url, const char *want)
+{
+	char *u = pd_http_strip_userinfo(url);
+	if (!want) {
+		assert_null(u);
+		return;
+	}
+	assert_non_null(u);
+	assert_string_equal(u, want);
 	free(u);
-	/* A password with an unencoded '@': all of the userinfo goes, not just its start. */
-	u = pd_http_strip_userinfo("http://alice:p@ssw0rd@127.0.0.1:1/x");
-	assert_string_equal(u, "http://127.0.0.1:1/x");
-	free(u);
+}
+
+static void test_strip_userinfo(void **state)
+{
+	(void)state;
+	expect_stripped("http://h:4040", "http://h:4040");
+	expect_stripped("http://h:4040///", "http://h:4040");
+	expect_stripped("http://h:4040/a@b", "http://h:4040/a@b"); /* '@' in the path stays */
+	expect_stripped("http://h/p?q=a@b#c@d", "http://h/p?q=a@b#c@d");
+	expect_stripped("https://alice@h/grafana/", "https://h/grafana");
+	expect_stripped("https://alice:@h", "https://h");
+	expect_stripped("https://:secret@h", "https://h");
+	expect_stripped("http://alice:p%40ss%3Aw0rd@127.0.0.1:1/x", "http://127.0.0.1:1/x");
+	expect_stripped("http://u:p@[::1]:8080/p", "http://[::1]:8080/p");
+	expect_stripped("http://[fe80::1]/", "http://[fe80::1]");
+	expect_stripped("HTTPS://u:p@Host.Example:443/A", "https://Host.Example:443/A");
+	expect_stripped("http://u;auth=basic:p@h/", "http://h"); /* login options go too */
+	expect_stripped("127.0.0.1:4040", "http://127.0.0.1:4040"); /* as curl sends it */
+	/* An unencoded '@' in the password makes the host "ssw0rd@127.0.0.1": curl
+	 * refuses such a URL, and so do we rather than guess where the secret ends. */
+	expect_stripped("http://alice:p@ssw0rd@127.0.0.1:1/x", NULL);
+	expect_stripped("http://h/a b", NULL);
+	expect_stripped("http://[::1/", NULL);
+}
+
+/* A URL that curl rejects fails the request before anything is sent, and the message
+ * does not quote it (it may hold a password). */
+static void test_invalid_url(void **state)
+{
+	(void)state;
+	pd_http_conf c;
+	pd_error err = {0};
+	pd_buf body;
+	long status = -1;
+	pd_http_conf_init(&c);
+	c.url = "http://alice:p@ssw0rd@127.0.0.1:1";
+	pd_buf_init(&body, 0);
+	pd_http_req r = {.method = "GET", .path = "/x", .what = "render"};
+	assert_int_equal(pd_http_do(&c, &r, &body, &status, &err), PD_EINPUT);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(err.msg, "render: invalid server URL: "));
+	assert_non_null(strstr(err.msg, "write '@' as %40"));
+	assert_null(strstr(err.msg, "ssw0rd"));
+	assert_null(strstr(err.msg, "alice"));
+	pd_buf_fini(&body);
+}
+
+typedef struct lines {
+	char text[4096];
+	int n;
+} lines;
+
+static void collect(void *ud, const char *line)
+{
+	lines *l = ud;
+	assert_null(strchr(line, '\n')); /* one line per call, no newline */
+	size_t len = strlen(l->text);
+	snprintf(l->text + len, sizeof l->text - len, "%s\n", line);
+	l->n++;
+}
+
+/* Traces go to the caller's callback, tagged and redacted; a refused connection gives
+ * the request, its headers and the failure. */
+static void test_trace_callback(void **state)
+{
+	(void)state;
+	pd_http_conf c;
+	pd_error err = {0};
+	pd_buf body;
+	lines l = {.n = 0};
+	pd_http_conf_init(&c);
+	c.url = "http://127.0.0.1:1"; /* nothing listens on port 1: refused at once */
+	c.auth = PD_AUTH_BEARER;
+	c.token = "tok-Sup3rS3cret";
+	c.token_from = "PROFDIFF_TOKEN";
+	c.max_attempts = 1;
+	c.tenant = "team-a";
+	c.trace = collect;
+	c.trace_ud = &l;
+	c.trace_tag = "[new] ";
+	pd_buf_init(&body, 0);
+	pd_http_req r = {.method = "POST", .path = "/q", .body = "{\"k\":\"tok-Sup3rS3cret\"}",
+			 .what = "LabelNames"};
+	assert_int_equal(pd_http_do(&c, &r, &body, NULL, &err), PD_EINPUT);
+	assert_non_null(strstr(err.msg, "LabelNames: cannot reach http://127.0.0.1:1/q"));
+	assert_non_null(strstr(l.text, "[new] > POST http://127.0.0.1:1/q\n"));
+	assert_non_null(strstr(l.text, "[new] > User-Agent: profdiff/"));
+	assert_non_null(strstr(l.text, "[new] > Authorization: <redacted>\n"));
+	assert_non_null(strstr(l.text, "[new] > X-Scope-OrgID: team-a\n"));
+	assert_non_null(strstr(l.text, "[new] > body: {\"k\":\"<redacted>\"}\n"));
+	assert_non_null(strstr(l.text, "[new] < failed after "));
+	assert_null(strstr(l.text, "Sup3r"));
+	assert_true(l.n >= 6);
+	pd_buf_fini(&body);
+}
+
+static void expect_server_message(const pd_http_conf *c, const char *sent, const char *body,
+				  const char *want)
+{
+	pd_buf b;
+	char out[PD_SNIPPET_MAX + 16];
+	pd_buf_init(&b, 0);
+	assert_true(pd_buf_puts(&b, body));
+	pd_redact_server_message(&b, c, sent, out, sizeof out);
+	assert_string_equal(out, want);
+	pd_buf_fini(&b);
+}
+
+/* Secrets go wherever they are, also the credential curl sent (base64 of user:password
+ * for basic auth) when a server echoes it. */
+static void test_redact(void **state)
+{
+	(void)state;
+	pd_http_conf c;
+	pd_http_conf_init(&c);
+	c.token = "tok-Sup3rS3cret";
+	c.password = "pw12";
+	char s[] = "a tok-Sup3rS3cret b pw12 c YWxpY2U6cHcxMg== d";
+	pd_redact(s, &c, "YWxpY2U6cHcxMg==");
+	assert_string_equal(s, "a <redacted> b **** c <redacted> d");
+	char stars[] = "x ***** y";
+	c.token = "*****"; /* its own redaction contains it again: must end */
+	pd_redact(stars, &c, NULL);
+	assert_string_equal(stars, "x ***** y");
+	c.token = "abc"; /* too short to tell from words */
+	char shortsecret[] = "abc";
+	pd_redact(shortsecret, &c, NULL);
+	assert_string_equal(shortsecret, "abc");
+
+	c.token = "tok-Sup3rS3cret";
+	expect_server_message(&c, NULL, "", "");
+	expect_server_message(&c, NULL, "{\"code\":\"unauthenticated\",\"message\":\"bad token tok-Sup3rS3cret\"}",
+			      "unauthenticated: bad token <redacted>");
+	expect_server_message(&c, NULL, "{\"error\":\"nope\"}", "nope");
+	expect_server_message(&c, "YWxpY2U6cHcxMg==",
+			      "  401\n\tAuthorization:  Basic YWxpY2U6cHcxMg==\r\n", "401 Authorization: Basic <redacted>");
+	char long_body[600];
+	memset(long_body, 'x', sizeof long_body - 1);
+	long_body[sizeof long_body - 1] = '\0';
+	memcpy(long_body + PD_SNIPPET_MAX - 5, "tok-Sup3rS3cret", 15); /* straddles the cut */
+	pd_buf b;
+	char out[PD_SNIPPET_MAX + 16];
+	pd_buf_init(&b, 0);
+	assert_true(pd_buf_puts(&b, long_body));
+	pd_redact_server_message(&b, &c, NULL, out, sizeof out);
+	assert_int_equal(strlen(out), PD_SNIPPET_MAX + 3);
+	assert_null(strstr(out, "tok-"));
+	assert_non_null(strstr(out, "xx<reda..."));
+	assert_string_equal(out + PD_SNIPPET_MAX, "...");
+	pd_buf_fini(&b);
 }
 
 static void test_describe_auth(void **state)
@@ -173,6 +331,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matchers),   cmocka_unit_test(test_connect_body),
 		cmocka_unit_test(test_render_path), cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_strip_userinfo), cmocka_unit_test(test_invalid_url),
+		cmocka_unit_test(test_trace_callback), cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_describe_auth), cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_decode),
 	};

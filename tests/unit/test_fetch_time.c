@@ -48,6 +48,33 @@ static void test_rfc3339(void **state)
 	parse_bad("2026-05-01T23:59:60Z"); /* Go's RFC 3339 parser has no leap second */
 }
 
+/* Calendar edges: timegm normalizes impossible dates, the parser must refuse them. */
+static void test_calendar(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_ok("2000-02-29T00:00:00Z"), INT64_C(951782400000)); /* 400-year rule */
+	assert_int_equal(parse_ok("2028-02-29T12:00:00Z"), INT64_C(1835438400000));
+	parse_bad("1900-02-29T00:00:00Z"); /* century, not a leap year */
+	parse_bad("2100-02-29T00:00:00Z");
+	parse_bad("2026-02-30T00:00:00Z");
+	assert_int_equal(parse_ok("2026-04-30T23:59:59Z"), INT64_C(1777593599000));
+	parse_bad("2026-04-31T00:00:00Z"); /* 30-day months */
+	parse_bad("2026-06-31T00:00:00Z");
+	parse_bad("2026-09-31T00:00:00Z");
+	parse_bad("2026-11-31T00:00:00Z");
+	parse_bad("2026-01-32T00:00:00Z");
+	parse_bad("2026-01-00T00:00:00Z");
+	parse_bad("2026-00-10T00:00:00Z");
+	assert_int_equal(parse_ok("2026-01-31T00:00:00Z") + 86400000,
+			 parse_ok("2026-02-01T00:00:00Z"));
+	assert_int_equal(parse_ok("2026-12-31T23:59:59Z") + 1000, parse_ok("2027-01-01T00:00:00Z"));
+	/* A zone offset moves the instant across a day and a year boundary. */
+	assert_int_equal(parse_ok("2026-01-01T00:30:00+01:00"), INT64_C(1767223800000));
+	assert_int_equal(parse_ok("2025-12-31T23:30:00Z"), INT64_C(1767223800000));
+	assert_int_equal(parse_ok("9999-12-31T23:59:59Z"), INT64_C(253402300799000));
+	assert_int_equal(parse_ok("0000-01-01T00:00:00Z"), INT64_C(-62167219200000)); /* year 0 */
+}
+
 static void test_relative(void **state)
 {
 	(void)state;
@@ -110,6 +137,16 @@ static void test_format(void **state)
 	assert_string_equal(pd_time_format(0, b), "1970-01-01T00:00:00Z");
 	assert_string_equal(pd_time_format(-1000, b), "1969-12-31T23:59:59Z");
 	assert_string_equal(pd_time_format(INT64_C(951782400000), b), "2000-02-29T00:00:00Z");
+	assert_string_equal(pd_time_format(-1, b), "1969-12-31T23:59:59.999Z"); /* floor, not truncation */
+	assert_string_equal(pd_time_format(INT64_C(-62167219200000), b), "0000-01-01T00:00:00Z");
+	assert_string_equal(pd_time_format(INT64_C(253402300799000), b), "9999-12-31T23:59:59Z");
+	assert_string_equal(pd_time_format(INT64_C(-5364662400000), b), "1800-01-01T00:00:00Z");
+	/* The extremes fit the 32 bytes. */
+	assert_true(strlen(pd_time_format(INT64_MAX, b)) < 32);
+	assert_non_null(strstr(b, ".807Z"));
+	assert_true(strlen(pd_time_format(INT64_MIN, b)) < 32);
+	assert_non_null(strstr(b, ".192Z"));
+	assert_int_equal(parse_ok(pd_time_format(INT64_C(1835438400000), b)), INT64_C(1835438400000));
 	/* round trip */
 	assert_int_equal(parse_ok(pd_time_format(NOW + 123, b)), NOW + 123);
 }
@@ -117,7 +154,8 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc3339), cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_rfc3339), cmocka_unit_test(test_calendar),
+		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_epoch),   cmocka_unit_test(test_window),
 		cmocka_unit_test(test_format),
 	};
