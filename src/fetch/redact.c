@@ -1,13 +1,16 @@
 /* Redaction for the fetch layer: what a trace line or an error message may quote.
  * Secrets are replaced wherever they appear (also inside a server's reply that echoes
- * them), before any cut, so no prefix of a secret survives. */
+ * them), as written, percent-encoded and base64-encoded at any alignment, before any
+ * cut, so no piece of a secret survives. */
 #include <ctype.h>
 #include <pthread.h>
+#include <resolv.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "base/alloc.h"
 #include "fetch/redact.h"
 
 /* Replaces every occurrence of secret in s (NUL-terminated, edited in place; never
@@ -33,11 +36,90 @@ static void scrub(char *s, const char *secret)
 	}
 }
 
+/* Percent-encoding of secret (RFC 3986 unreserved characters kept), hex digits upper or
+ * lower case, into out (room for 3 * strlen + 1). */
+static void percent(const char *secret, bool upper, char *out)
+{
+	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	for (const unsigned char *p = (const unsigned char *)secret; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p)) {
+			*out++ = (char)*p;
+		} else {
+			*out++ = '%';
+			*out++ = hex[*p >> 4];
+			*out++ = hex[*p & 15];
+		}
+	}
+	*out = '\0';
+}
+
+/* The part of base64(x + secret + y) that depends on secret alone, for a prefix x of
+ * `align` bytes (0..2) and any suffix y: the characters of the groups that mix prefix
+ * or suffix bytes are dropped. False when nothing is left or out of memory. */
+static bool base64_core(const char *secret, size_t align, char *out, size_t size)
+{
+	size_t n = strlen(secret);
+	unsigned char *in = pd_malloc(n + 2);
+	if (!in)
+		return false;
+	memset(in, 0, align);
+	memcpy(in + align, secret, n);
+	int len = b64_ntop(in, n + align, out, size);
+	pd_free(in);
+	if (len < 0)
+		return false;
+	size_t skip = align == 0 ? 0 : align == 1 ? 2 : 3; /* chars holding prefix bits */
+	size_t full = (n + align) / 3 * 4, rest = (n + align) % 3;
+	size_t keep = full + (rest == 0 ? 0 : rest == 1 ? 1 : 2); /* chars of secret bits only */
+	if (keep <= skip + 4) /* too short to be told apart from ordinary text */
+		return false;
+	memmove(out, out + skip, keep - skip);
+	out[keep - skip] = '\0';
+	return true;
+}
+
+/* Every encoded form of secret (see the file comment). */
+static void scrub_forms(char *s, const char *secret)
+{
+	if (!secret || strlen(secret) < 4)
+		return;
+	scrub(s, secret);
+	size_t n = strlen(secret), size = 4 * n + 8 > 3 * n + 1 ? 4 * n + 8 : 3 * n + 1;
+	char *form = pd_malloc(size);
+	if (!form) { /* cannot scrub the encoded forms: drop the whole text */
+		s[0] = '\0';
+		return;
+	}
+	for (int upper = 0; upper < 2; upper++) {
+		percent(secret, upper, form);
+		scrub(s, form);
+	}
+	for (size_t align = 0; align < 3; align++)
+		if (base64_core(secret, align, form, size))
+			scrub(s, form);
+	pd_free(form);
+}
+
 void pd_redact(char *s, const pd_http_conf *c, const char *sent)
 {
-	scrub(s, c->token);
-	scrub(s, c->password);
-	scrub(s, sent);
+	scrub_forms(s, c->token);
+	scrub_forms(s, c->password);
+	scrub_forms(s, sent);
+	/* sent is base64 of "user:password" for basic auth, whether the password came from
+	 * PROFDIFF_PASSWORD or from the URL's userinfo, which the conf does not hold. */
+	size_t n = sent ? strlen(sent) : 0;
+	unsigned char *plain = n ? pd_malloc(n + 1) : NULL;
+	int len = plain ? b64_pton(sent, plain, n) : -1;
+	if (len > 0) {
+		plain[len] = '\0';
+		char *colon = strchr((char *)plain, ':');
+		if (strlen((char *)plain) == (size_t)len && colon) {
+			scrub_forms(s, (char *)plain);
+			scrub_forms(s, colon + 1);
+		}
+		memset(plain, 0, (size_t)len);
+	}
+	pd_free(plain);
 }
 
 void pd_redact_server_message(const pd_buf *body, const pd_http_conf *c, const char *sent,
@@ -66,8 +148,8 @@ void pd_redact_server_message(const pd_buf *body, const pd_http_conf *c, const c
 		pd_buf_printf(&t, "%s: %s", code, msg);
 	else if (msg)
 		pd_buf_puts(&t, msg);
-	else
-		pd_buf_append(&t, body->data, body->len < 4096 ? body->len : 4096);
+	else /* whole: a cut before scrubbing could leave a piece of a secret at the end */
+		pd_buf_append(&t, body->data, body->len);
 	cJSON_Delete(j);
 	/* Scrub before cutting, so no prefix of a secret survives the cut. */
 	if (t.data) {

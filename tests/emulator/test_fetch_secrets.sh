@@ -9,7 +9,11 @@ USER_='ops-Qm7Rt2'
 PASS='pX9#qW@2zK!m/Lf8%vB'
 b64() { printf '%s' "$1" | base64 -w0; }
 pct() { jq -rn --arg s "$1" '$s|@uri'; }
-PD_SECRETS=$(printf '%s\n' "$TOKEN" "$PASS" "$(b64 "$TOKEN")" "$(b64 "$USER_:$PASS")" "$(pct "$PASS")")
+# base64 of "user:password" from the first character that no user-name bit reaches (the
+# user name is not a secret, and its base64 starts the same way).
+n=$((${#USER_} + 1))
+B64_PASS_PART=$(b64 "$USER_:$PASS" | cut -c$((n / 3 * 4 + (n % 3 ? 4 : 0) + 1))-)
+PD_SECRETS=$(printf '%s\n' "$TOKEN" "$PASS" "$(b64 "$TOKEN")" "$B64_PASS_PART" "$(pct "$PASS")")
 export PD_SECRETS
 
 # keep DESC: files this run's stdout, stderr and written files under $T/runs/N/ for the
