@@ -224,12 +224,14 @@ static pd_status resolve(pd_fetch_cli *f, pd_error *err)
 		char *end;
 		errno = 0;
 		long v = strtol(org, &end, 10);
-		if (errno || end == org || *end)
-			return pd_error_set(err, PD_EUSAGE, "--org-id: not a number: \"%s\"", org);
+		if (errno || end == org || *end) /* not quoted: it may hold control characters */
+			return pd_error_set(err, PD_EUSAGE, "--org-id (or GRAFANA_ORG_ID): not a number");
 		c->org_id = v;
 	}
 	c->trace = f->verbose ? trace_stderr : NULL; /* lines arrive redacted */
 	pd_status st = credentials(f, err);
+	if (!st)
+		st = pd_http_conf_check(c, err);
 	if (st)
 		return st;
 	st = pd_time_window(f->from, f->to, pd_time_now_ms(), &f->from_ms, &f->to_ms, err);

@@ -28,6 +28,29 @@ void pd_http_conf_init(pd_http_conf *c)
 	c->retry_cap_ms = 30000;
 }
 
+static bool has_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+pd_status pd_http_conf_check(const pd_http_conf *c, pd_error *err)
+{
+	const char *bad = has_control(c->token)      ? "the bearer token"
+			  : has_control(c->username) ? "the basic-auth user name"
+			  : has_control(c->password) ? "the basic-auth password"
+			  : has_control(c->tenant)   ? "the tenant id"
+						     : NULL;
+	if (bad)
+		return pd_error_set(err, PD_EUSAGE,
+				    "%s holds a line break or another control character; refusing "
+				    "to send it in an HTTP header",
+				    bad);
+	return PD_OK;
+}
+
 pd_status pd_http_global_init(pd_error *err)
 {
 	pd_alloc_init_cjson(); /* before threads share cJSON */
@@ -437,6 +460,8 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 	long code = 0;
 	if (status)
 		*status = 0;
+	if ((st = pd_http_conf_check(c, err)) != PD_OK)
+		return st;
 	if (!cu)
 		return PD_EINTERNAL;
 	if ((st = shown_url(cu, c, r, &shown, err)) != PD_OK)

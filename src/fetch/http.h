@@ -41,6 +41,11 @@ typedef struct pd_http_conf {
 /* Defaults: 30 s timeout, 64 MiB cap, 3 attempts, 250 ms backoff, 30 s cap. */
 void pd_http_conf_init(pd_http_conf *c);
 
+/* Refuses (PD_EUSAGE) a token, user name, password or tenant holding a control
+ * character: a CR or LF would add header lines of the caller's choosing. The message
+ * names the setting, never its value. pd_http_do checks this too. */
+pd_status pd_http_conf_check(const pd_http_conf *c, pd_error *err);
+
 /* Loads libcurl and runs its global init (once; later calls return the first result).
  * Call it from the main thread before starting threads that fetch (the calls below
  * load libcurl too, thread-safely, if this was skipped). Fails with PD_EINTERNAL

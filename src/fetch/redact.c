@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <resolv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -78,33 +79,60 @@ static bool base64_core(const char *secret, size_t align, char *out, size_t size
 	return true;
 }
 
-/* Every encoded form of secret (see the file comment). */
-static void scrub_forms(char *s, const char *secret)
+/* The forms of the secrets to scrub, longest first, so that a secret's form inside a
+ * longer one (a password inside base64 of user:password) does not break the longer
+ * one's match. */
+typedef struct forms {
+	char *f[64];
+	size_t n;
+	bool lost; /* out of memory: some form is missing */
+} forms;
+
+static void add(forms *fs, char *form)
+{
+	if (!form || fs->n == sizeof fs->f / sizeof fs->f[0]) {
+		fs->lost = true;
+		pd_free(form);
+		return;
+	}
+	fs->f[fs->n++] = form;
+}
+
+/* Adds secret as written, percent-encoded (both hex cases) and base64-encoded at each
+ * alignment. Secrets under 4 characters are left alone: they would mangle words. */
+static void add_forms(forms *fs, const char *secret)
 {
 	if (!secret || strlen(secret) < 4)
 		return;
-	scrub(s, secret);
-	size_t n = strlen(secret), size = 4 * n + 8 > 3 * n + 1 ? 4 * n + 8 : 3 * n + 1;
-	char *form = pd_malloc(size);
-	if (!form) { /* cannot scrub the encoded forms: drop the whole text */
-		s[0] = '\0';
-		return;
-	}
+	size_t n = strlen(secret), size = 4 * n + 8;
+	add(fs, pd_strdup(secret));
 	for (int upper = 0; upper < 2; upper++) {
-		percent(secret, upper, form);
-		scrub(s, form);
+		char *f = pd_malloc(size);
+		if (f)
+			percent(secret, upper, f);
+		add(fs, f);
 	}
-	for (size_t align = 0; align < 3; align++)
-		if (base64_core(secret, align, form, size))
-			scrub(s, form);
-	pd_free(form);
+	for (size_t align = 0; align < 3; align++) {
+		char *f = pd_malloc(size);
+		if (f && base64_core(secret, align, f, size))
+			add(fs, f);
+		else if (f)
+			pd_free(f);
+	}
+}
+
+static int longer_first(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+	return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
 void pd_redact(char *s, const pd_http_conf *c, const char *sent)
 {
-	scrub_forms(s, c->token);
-	scrub_forms(s, c->password);
-	scrub_forms(s, sent);
+	forms fs = {.n = 0};
+	add_forms(&fs, c->token);
+	add_forms(&fs, c->password);
+	add_forms(&fs, sent);
 	/* sent is base64 of "user:password" for basic auth, whether the password came from
 	 * PROFDIFF_PASSWORD or from the URL's userinfo, which the conf does not hold. */
 	size_t n = sent ? strlen(sent) : 0;
@@ -114,12 +142,22 @@ void pd_redact(char *s, const pd_http_conf *c, const char *sent)
 		plain[len] = '\0';
 		char *colon = strchr((char *)plain, ':');
 		if (strlen((char *)plain) == (size_t)len && colon) {
-			scrub_forms(s, (char *)plain);
-			scrub_forms(s, colon + 1);
+			add_forms(&fs, (char *)plain);
+			add_forms(&fs, colon + 1);
 		}
 		memset(plain, 0, (size_t)len);
+	} else if (n && !plain) {
+		fs.lost = true;
 	}
 	pd_free(plain);
+	qsort(fs.f, fs.n, sizeof fs.f[0], longer_first);
+	for (size_t i = 0; i < fs.n; i++) {
+		scrub(s, fs.f[i]);
+		memset(fs.f[i], 0, strlen(fs.f[i]));
+		pd_free(fs.f[i]);
+	}
+	if (fs.lost) /* a form could not be made: drop the text rather than risk it */
+		s[0] = '\0';
 }
 
 void pd_redact_server_message(const pd_buf *body, const pd_http_conf *c, const char *sent,

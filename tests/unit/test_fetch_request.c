@@ -221,6 +221,17 @@ static void test_redact(void **state)
 	char s[] = "a tok-Sup3rS3cret b pw12 c YWxpY2U6cHcxMg== d";
 	pd_redact(s, &c, "YWxpY2U6cHcxMg==");
 	assert_string_equal(s, "a <redacted> b **** c <redacted> d");
+	/* Encoded forms: percent-encoded, base64 at an alignment other than 0 (inside a
+	 * longer base64 text), and a URL password known only from the credential sent. */
+	c.token = NULL;
+	c.password = "p@ss word!";
+	char enc[] = "u p%40ss%20word%21 v p%40ss%20word%21 w eHBAc3Mgd29yZCE= z";
+	pd_redact(enc, &c, NULL);
+	assert_string_equal(enc, "u <redacted> v <redacted> w eH<redacted>E= z");
+	c.password = NULL;
+	char url[] = "q bob:hunter2-xyz r hunter2-xyz s";
+	pd_redact(url, &c, "Ym9iOmh1bnRlcjIteHl6"); /* base64 of bob:hunter2-xyz */
+	assert_string_equal(url, "q <redacted> r <redacted> s");
 	char stars[] = "x ***** y";
 	c.token = "*****"; /* its own redaction contains it again: must end */
 	pd_redact(stars, &c, NULL);
