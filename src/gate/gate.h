@@ -133,6 +133,7 @@ typedef struct pd_gate_entry {
 	char *pattern;        /* regex (POSIX ERE) or exact function name */
 	bool exact;           /* "function" key rather than "match" */
 	regex_t re;           /* compiled when !exact */
+	bool compiled;        /* re holds a compiled regex (freed by _fini) */
 	bool has_increase;    /* fail_on_increase given (increase_pct < 0: rule off) */
 	double increase_pct;
 	bool has_min_delta;
@@ -146,6 +147,7 @@ typedef struct pd_gate_allow {
 	char *pattern;
 	bool exact;
 	regex_t re;
+	bool compiled;
 	char *reason;
 	char expires[11];     /* YYYY-MM-DD, last day the entry applies */
 	bool expired;         /* today is after expires: warned about, no longer applies */
