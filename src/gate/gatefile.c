@@ -415,6 +415,13 @@ pd_status pd_gatefile_parse(const char *path, const char *text, size_t len, cons
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithOpts(copy, &end, 1);
 	if (!root) {
+		/* cJSON reports out of memory as a parse failure; a probe tells them apart. */
+		void *probe = pd_malloc(64);
+		pd_free(probe);
+		if (!probe) {
+			pd_free(copy);
+			return pd_error_oom(err);
+		}
 		unsigned l, col;
 		size_t off = end && end >= copy ? (size_t)(end - copy) : 0;
 		if (off > len)
