@@ -228,7 +228,8 @@ static int cmp_finding(const void *a, const void *b)
 /* Sorts the findings, counts them by state and sets the verdict. */
 void pd_gate_finish(pd_gate_result *r, bool open_question)
 {
-	qsort(r->v, r->nv, sizeof *r->v, cmp_finding);
+	if (r->nv)
+		qsort(r->v, r->nv, sizeof *r->v, cmp_finding);
 	r->nviolations = r->nundecidable = r->nallowed = 0;
 	for (size_t i = 0; i < r->nv; i++) {
 		if (r->v[i].state == PD_FINDING_VIOLATION)
