@@ -186,11 +186,18 @@ static pd_status rank_pooled(const double *x, size_t nx, const double *y, size_t
 
 /* ---- exact conditional distribution with ties (statistics.md 1.3) ------------------- */
 
-/* Two-sided doubling-rule p of 2R_Y = w_obs, over the tie pattern in rk. */
-static pd_status ties_exact_p(const ranked *rk, size_t ny, size_t n, double *p, pd_error *err)
+/* Two-sided doubling-rule p of the observed rank sum, over the tie pattern in rk.
+ * The DP counts the smaller side (ny here is its size, two_r its doubled rank sum):
+ * R_X = N(N+1)/2 - R_Y maps one side's tails onto the other's, so the two-sided p is
+ * the same and the table is smallest. */
+static pd_status ties_exact_p(const ranked *rk, size_t ny, int64_t two_r, size_t n, double *p,
+			      pd_error *err)
 {
 	size_t wmax = 2 * n * ny; /* each doubled mid-rank is at most 2N */
 	size_t wn = wmax + 1;
+	if (wn > EXACT_CELLS * 64 / (ny + 1))
+		return pd_error_set(err, PD_EUSAGE, "exact U test with ties for %zu values is too large",
+				    n);
 	double *a = pd_calloc((ny + 1) * wn, sizeof *a);
 	if (!a)
 		return pd_error_oom(err);
@@ -213,7 +220,7 @@ static pd_status ties_exact_p(const ranked *rk, size_t ny, size_t n, double *p, 
 		}
 	}
 	const double *row = a + ny * wn;
-	size_t wobs = (size_t)rk->two_ry;
+	size_t wobs = (size_t)two_r;
 	double lo = 0, hi = 0, total = 0;
 	for (size_t w = 0; w <= wmax; w++) {
 		total += row[w];
@@ -289,7 +296,9 @@ pd_status pd_mwu(const double *x, size_t nx, const double *y, size_t ny, pd_mwu_
 	if (method == PD_MWU_NORMAL) {
 		res->p = res->p_normal;
 	} else if (method == PD_MWU_EXACT_TIES) {
-		rc = ties_exact_p(&rk, ny, n, &res->p, err);
+		int64_t two_rx = (int64_t)n * (int64_t)(n + 1) - rk.two_ry;
+		rc = nx < ny ? ties_exact_p(&rk, nx, two_rx, n, &res->p, err)
+			     : ties_exact_p(&rk, ny, rk.two_ry, n, &res->p, err);
 	} else {
 		pd_udist local = {0}, *ud = cache ? cache : &local;
 		rc = pd_udist_build(ud, nx, ny, err);

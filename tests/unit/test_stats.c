@@ -169,6 +169,9 @@ static void test_v6_to_v10(void **state)
 	rel(r.u_y, 17.5);
 	rel(r.p, 2.0 / 21);
 	near(r.p_normal, 0.0416201, 5e-8); /* drift of the normal approximation */
+	pd_mwu_result sw = mwu(b, 4, x8, 5, PD_MWU_AUTO); /* swapped: the DP runs on x */
+	rel(sw.u_y, 2.5);
+	rel(sw.p, 2.0 / 21);
 	near(r.z, 2.0372993, 5e-8);
 	rel(r.tie_term, 210);
 	r = mwu(x9, 4, b, 4, PD_MWU_AUTO);
@@ -208,6 +211,67 @@ static void test_v11_v12(void **state)
 	rel(r.u_y, 134845);
 	rel(r.tie_term, 180);
 	near(r.p, 0.0038703814239617884, 1e-15);
+}
+
+/* The exact and exact-ties p against brute force: every labelling of the pooled values
+ * (statistics.md 1.3, doubling rule), on small data with and without ties. */
+static double u_pairs(const double *x, size_t nx, const double *y, size_t ny)
+{
+	double u = 0;
+	for (size_t i = 0; i < nx; i++)
+		for (size_t j = 0; j < ny; j++)
+			u += y[j] > x[i] ? 1 : y[j] == x[i] ? 0.5 : 0;
+	return u;
+}
+
+static double brute_p(const double *pool, size_t n, size_t ny, double uobs)
+{
+	double le = 0, ge = 0, total = 0;
+	for (unsigned mask = 0; mask < (1u << n); mask++) {
+		if ((size_t)__builtin_popcount(mask) != ny)
+			continue;
+		double x[16], y[16];
+		size_t a = 0, b = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (mask & (1u << i))
+				y[b++] = pool[i];
+			else
+				x[a++] = pool[i];
+		}
+		double u = u_pairs(x, a, y, b);
+		total++;
+		le += u <= uobs;
+		ge += u >= uobs;
+	}
+	return fmin(1, 2 * fmin(le, ge) / total);
+}
+
+static void test_against_enumeration(void **state)
+{
+	(void)state;
+	unsigned seed = 12345;
+	const size_t sizes[][2] = {{3, 4}, {5, 5}, {2, 6}, {6, 3}, {4, 7}, {1, 5}};
+	for (int range = 3; range <= 40; range += 37) { /* heavy ties, then few */
+		for (size_t s = 0; s < N(sizes); s++) {
+			for (int rep = 0; rep < 4; rep++) {
+				size_t nx = sizes[s][0], ny = sizes[s][1];
+				double x[8], y[8], pool[16];
+				for (size_t i = 0; i < nx; i++) {
+					seed = seed * 1103515245u + 12345u;
+					x[i] = pool[i] = (double)((seed >> 16) % (unsigned)range);
+				}
+				for (size_t j = 0; j < ny; j++) {
+					seed = seed * 1103515245u + 12345u;
+					y[j] = pool[nx + j] = (double)((seed >> 16) % (unsigned)range) + rep;
+				}
+				pd_mwu_result r = mwu(x, nx, y, ny, PD_MWU_EXACT);
+				if (r.all_equal)
+					continue;
+				rel(r.u_y, u_pairs(x, nx, y, ny));
+				rel(r.p, brute_p(pool, nx + ny, ny, r.u_y));
+			}
+		}
+	}
 }
 
 /* 1.2 / 6.2: count tables and tails. */
@@ -494,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_v5_and_degenerate),
 		cmocka_unit_test(test_v6_to_v10),
 		cmocka_unit_test(test_v11_v12),
+		cmocka_unit_test(test_against_enumeration),
 		cmocka_unit_test(test_null_counts),
 		cmocka_unit_test(test_min_p),
 		cmocka_unit_test(test_hodges_lehmann),
