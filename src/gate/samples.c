@@ -130,8 +130,12 @@ static pd_status budgets(ctx *c, pd_error *err)
 				head += st->med_head;
 			}
 		}
+		bool ignored = c->ignored_floor;
+		c->ignored_floor = false;
 		double limit = floor_of(c, &e->budget);
-		if (e->budget.kind == PD_AMOUNT_NONE || limit <= 0 || head <= limit)
+		bool cannot = c->ignored_floor; /* the budget's units do not apply: warned */
+		c->ignored_floor = c->ignored_floor || ignored;
+		if (cannot || head <= limit)
 			continue;
 		pd_gate_violation v = {
 			.rule = PD_RULE_BUDGET, .name = e->pattern, .base = base, .head = head,

@@ -563,6 +563,39 @@ static void test_samples_total(void **state)
 	assert_int_equal(pd_gate_eval_samples(&f.s, &r, &res, &err), PD_EINPUT);
 }
 
+/* Gate-file budgets in samples mode: on the head medians, per second; with shares of
+ * the total an absolute budget cannot apply and says so. */
+static void test_samples_budget(void **state)
+{
+	(void)state;
+	const char *text = "{\"rules\": [{\"match\": \"^A$\", \"budget\": \"100\"}]}";
+	pd_gatefile gf;
+	pd_error err;
+	assert_int_equal(pd_gatefile_parse("g.json", text, strlen(text), "2026-01-01", &gf, &err),
+			 PD_OK);
+	fx f;
+	fx_init(&f, 5);
+	fx_add(&f, "A", v1x, v1y);
+	fx_add(&f, "AB", v1x, v1y);
+	pd_gate_rules r;
+	pd_gate_rules_init(&r);
+	r.file = &gf;
+	pd_gate_result res = eval_s(&f, &r);
+	assert_int_equal(res.verdict, PD_VERDICT_REGRESSION);
+	assert_int_equal(res.nv, 1);
+	assert_int_equal(res.v[0].rule, PD_RULE_BUDGET);
+	rel(res.v[0].head, 127);
+	rel(res.v[0].limit, 100);
+	assert_int_equal(res.v[0].line, 1);
+	pd_gate_result_fini(&res);
+	f.s.per_second = false;
+	res = eval_s(&f, &r);
+	assert_int_equal(res.verdict, PD_VERDICT_PASS);
+	assert_true(has_warning(&res, "absolute floors and budgets do not apply"));
+	pd_gate_result_fini(&res);
+	pd_gatefile_fini(&gf);
+}
+
 /* Samples from K diffs: per second of Duration, and the least favourable fill. */
 static void test_samples_from_diffs(void **state)
 {
@@ -602,6 +635,54 @@ static void test_samples_from_diffs(void **state)
 			 PD_EUSAGE);
 }
 
+/* Every allocation failure in samples mode ends cleanly (leaks: the sanitizer build). */
+static void test_samples_oom(void **state)
+{
+	(void)state;
+	fx f;
+	fx_init(&f, 5);
+	fx_add(&f, "A", v1x, v1y);
+	fx_add(&f, "N", v4x, v4y);
+	f.s.base_total = v1x;
+	f.s.head_total = v1y;
+	pd_gate_rules r;
+	rules_42(&r);
+	r.has_total = true;
+	r.total_pct = 1;
+	pd_gate_result res;
+	pd_error err;
+	long n = 1;
+	for (;; n++) {
+		pd_alloc_fail_at(n);
+		pd_status rc = pd_gate_eval_samples(&f.s, &r, &res, &err);
+		pd_alloc_fail_at(0);
+		if (rc == PD_OK)
+			break;
+		assert_int_equal(rc, PD_EINTERNAL);
+		assert_null(res.stats);
+	}
+	assert_true(n > 5);
+	assert_int_equal(res.nviolations, 2);
+	pd_gate_result_fini(&res);
+
+	pd_diff_row r0[] = {known("f", 10 * MS, 20 * MS), known("g", 0, 30 * MS)};
+	pd_diff d0 = mkdiff(r0, 2, 100 * MS, 120 * MS);
+	const pd_diff *ds[] = {&d0, &d0};
+	pd_gate_samples_owned o;
+	for (n = 1;; n++) {
+		pd_alloc_fail_at(n);
+		pd_status rc = pd_gate_samples_from_diffs(ds, 2, 2, 2, PD_METRIC_FLAT, &o, &err);
+		pd_alloc_fail_at(0);
+		if (rc == PD_OK)
+			break;
+		assert_int_equal(rc, PD_EINTERNAL);
+		assert_null(o.names);
+	}
+	assert_true(n > 5);
+	assert_int_equal(o.s.nfuncs, 2);
+	pd_gate_samples_fini(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,7 +699,9 @@ int main(void)
 		cmocka_unit_test(test_samples_family),
 		cmocka_unit_test(test_samples_too_few),
 		cmocka_unit_test(test_samples_total),
+		cmocka_unit_test(test_samples_budget),
 		cmocka_unit_test(test_samples_from_diffs),
+		cmocka_unit_test(test_samples_oom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
