@@ -234,8 +234,8 @@ static pd_status warnings(ctx *c, bool *open, pd_error *err)
 	return rc;
 }
 
-pd_status pd_gate_eval_samples(const pd_gate_samples *s, const pd_gate_rules *r,
-			       pd_gate_result *out, pd_error *err)
+static pd_status eval_kept(const pd_gate_samples *s, const pd_gate_rules *r,
+			   pd_gate_result *out, pd_error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->samples_mode = true;
@@ -290,6 +290,68 @@ pd_status pd_gate_eval_samples(const pd_gate_samples *s, const pd_gate_rules *r,
 	pd_free(c.scratch);
 	if (rc != PD_OK)
 		pd_gate_result_fini(out);
+	return rc;
+}
+
+/* Copies the columns of vals (nf x n) whose total is not 0 into kept (nf x nk). */
+static size_t keep_columns(const double *vals, const double *tot, size_t nf, size_t n,
+			   double *kept, double *ktot)
+{
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
+		nk += tot[i] != 0;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (tot[i] == 0)
+			continue;
+		ktot[k] = tot[i];
+		for (size_t f = 0; f < nf; f++)
+			kept[f * nk + k] = vals[f * n + i];
+		k++;
+	}
+	return nk;
+}
+
+/* A sample with no data at all (total 0: an empty slice) is dropped for every function,
+ * with a warning (statistics.md 0.1); a truly absent function stays a zero. */
+pd_status pd_gate_eval_samples(const pd_gate_samples *s, const pd_gate_rules *r,
+			       pd_gate_result *out, pd_error *err)
+{
+	size_t eb = 0, eh = 0;
+	for (size_t i = 0; s->base_total && i < s->nbase; i++)
+		eb += s->base_total[i] == 0;
+	for (size_t j = 0; s->head_total && j < s->nhead; j++)
+		eh += s->head_total[j] == 0;
+	if (eb + eh == 0)
+		return eval_kept(s, r, out, err);
+	memset(out, 0, sizeof *out);
+	size_t nf = s->nfuncs ? s->nfuncs : 1;
+	pd_gate_samples k = *s;
+	double *bv = pd_malloc(nf * (s->nbase + 1) * sizeof *bv);
+	double *hv = pd_malloc(nf * (s->nhead + 1) * sizeof *hv);
+	double *bt = pd_malloc((s->nbase + 1) * sizeof *bt);
+	double *ht = pd_malloc((s->nhead + 1) * sizeof *ht);
+	pd_status rc = bv && hv && bt && ht ? PD_OK : pd_error_oom(err);
+	if (rc == PD_OK) {
+		if (s->base_total)
+			k.nbase = keep_columns(s->base, s->base_total, s->nfuncs, s->nbase, bv, bt);
+		if (s->head_total)
+			k.nhead = keep_columns(s->head, s->head_total, s->nfuncs, s->nhead, hv, ht);
+		k.base = s->base_total ? bv : s->base;
+		k.head = s->head_total ? hv : s->head;
+		k.base_total = s->base_total ? bt : NULL;
+		k.head_total = s->head_total ? ht : NULL;
+		rc = eval_kept(&k, r, out, err);
+	}
+	if (rc == PD_OK)
+		rc = pd_gate_warn(out, err,
+				  "dropped %zu base and %zu head sample(s) with no data at all", eb, eh);
+	if (rc != PD_OK)
+		pd_gate_result_fini(out);
+	pd_free(bv);
+	pd_free(hv);
+	pd_free(bt);
+	pd_free(ht);
 	return rc;
 }
 

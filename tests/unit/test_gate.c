@@ -596,6 +596,36 @@ static void test_samples_budget(void **state)
 	pd_gatefile_fini(&gf);
 }
 
+/* An empty slice (total 0) is dropped for every function, with a warning. */
+static void test_samples_empty_slice(void **state)
+{
+	(void)state;
+	fx f;
+	fx_init(&f, 6);
+	const double x[] = {112, 118, 105, 121, 109, 115}, y[] = {124, 131, 117, 127, 135, 0};
+	const double bt[] = {1000, 1000, 1000, 1000, 1000, 1000}, ht[] = {1000, 1000, 1000, 1000,
+									  1000, 0};
+	fx_add(&f, "A", x, y);
+	f.s.base_total = bt;
+	f.s.head_total = ht;
+	pd_gate_rules r;
+	rules_42(&r);
+	pd_gate_result res = eval_s(&f, &r);
+	assert_int_equal(res.nbase, 6);
+	assert_int_equal(res.nhead, 5);
+	rel(res.stats[0].med_head, 127);
+	assert_true(has_warning(&res, "dropped 0 base and 1 head sample(s) with no data at all"));
+	assert_int_equal(res.verdict, PD_VERDICT_REGRESSION);
+	pd_gate_result_fini(&res);
+	for (long n = 1; n < 4; n++) { /* the copies' allocation failures */
+		pd_error err;
+		pd_alloc_fail_at(n);
+		pd_status rc = pd_gate_eval_samples(&f.s, &r, &res, &err);
+		pd_alloc_fail_at(0);
+		assert_int_equal(rc, PD_EINTERNAL);
+	}
+}
+
 /* Samples from K diffs: per second of Duration, and the least favourable fill. */
 static void test_samples_from_diffs(void **state)
 {
@@ -700,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_samples_too_few),
 		cmocka_unit_test(test_samples_total),
 		cmocka_unit_test(test_samples_budget),
+		cmocka_unit_test(test_samples_empty_slice),
 		cmocka_unit_test(test_samples_from_diffs),
 		cmocka_unit_test(test_samples_oom),
 	};
