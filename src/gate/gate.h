@@ -69,6 +69,13 @@ typedef struct pd_mwu_result {
 pd_status pd_mwu(const double *x, size_t nx, const double *y, size_t ny, pd_mwu_method method,
 		 pd_udist *cache, pd_mwu_result *res, pd_error *err);
 
+/* The exact null distribution of U_Y conditional on the pooled tie pattern: (*cnt)[i]
+ * counts the labellings with 2U_Y = i, i = 0..2*nx*ny (*ncnt entries), summing to
+ * C(nx+ny, ny). *cnt is the caller's (pd_free). Errors: PD_EINPUT, PD_EUSAGE (too
+ * large), PD_EINTERNAL. */
+pd_status pd_mwu_ties_counts(const double *x, size_t nx, const double *y, size_t ny,
+			     double **cnt, size_t *ncnt, pd_error *err);
+
 /* Smallest two-sided p any exact test of (nx, ny) can give: min(1, 2/C(nx+ny, ny)). */
 double pd_mwu_min_p(size_t nx, size_t ny);
 /* Smallest K such that K values per side can reach m * min_p(K, K) <= alpha, i.e. an

@@ -186,15 +186,13 @@ static pd_status rank_pooled(const double *x, size_t nx, const double *y, size_t
 
 /* ---- exact conditional distribution with ties (statistics.md 1.3) ------------------- */
 
-/* Two-sided doubling-rule p of the observed rank sum, over the tie pattern in rk.
- * The DP counts the smaller side (ny here is its size, two_r its doubled rank sum):
- * R_X = N(N+1)/2 - R_Y maps one side's tails onto the other's, so the two-sided p is
- * the same and the table is smallest. */
-static pd_status ties_exact_p(const ranked *rk, size_t ny, int64_t two_r, size_t n, double *p,
-			      pd_error *err)
+/* Counts of the doubled rank sum w of a side of size ny, given the tie pattern in rk:
+ * *row (owned by the caller, pd_free) holds counts for w = 0..*wmax. */
+static pd_status ties_counts(const ranked *rk, size_t ny, size_t n, double **row, size_t *wmax,
+			     pd_error *err)
 {
-	size_t wmax = 2 * n * ny; /* each doubled mid-rank is at most 2N */
-	size_t wn = wmax + 1;
+	size_t wm = 2 * n * ny; /* each doubled mid-rank is at most 2N */
+	size_t wn = wm + 1;
 	if (wn > EXACT_CELLS * 64 / (ny + 1))
 		return pd_error_set(err, PD_EUSAGE, "exact U test with ties for %zu values is too large",
 				    n);
@@ -207,31 +205,73 @@ static pd_status ties_exact_p(const ranked *rk, size_t ny, int64_t two_r, size_t
 		size_t t = rk->size[g], rho = (size_t)rk->rho[g];
 		seen += t;
 		size_t ktop = seen < ny ? seen : ny;
+		/* k downward: rows below k still hold the previous groups (0/1 knapsack). */
 		for (size_t k = ktop; k >= 1; k--) {
 			double c = 1; /* C(t, a), by the multiplicative update */
 			for (size_t am = 1; am <= t && am <= k; am++) {
 				c = c * (double)(t - am + 1) / (double)am;
 				const double *src = a + (k - am) * wn;
 				double *dst = a + k * wn;
-				for (size_t w = am * rho; w <= wmax; w++)
+				for (size_t w = am * rho; w <= wm; w++)
 					if (src[w - am * rho] != 0)
 						dst[w] += src[w - am * rho] * c;
 			}
 		}
 	}
-	const double *row = a + ny * wn;
+	memmove(a, a + ny * wn, wn * sizeof *a);
+	*row = a;
+	*wmax = wm;
+	return PD_OK;
+}
+
+/* Two-sided doubling-rule p of the observed rank sum, over the tie pattern in rk.
+ * The DP counts the smaller side (ny here is its size, two_r its doubled rank sum):
+ * R_X = N(N+1)/2 - R_Y maps one side's tails onto the other's, so the two-sided p is
+ * the same and the table is smallest. */
+static pd_status ties_exact_p(const ranked *rk, size_t ny, int64_t two_r, size_t n, double *p,
+			      pd_error *err)
+{
+	double *row;
+	size_t wmax;
+	pd_status rc = ties_counts(rk, ny, n, &row, &wmax, err);
+	if (rc != PD_OK)
+		return rc;
 	size_t wobs = (size_t)two_r;
 	double lo = 0, hi = 0, total = 0;
-	for (size_t w = 0; w <= wmax; w++) {
+	for (size_t w = 0; w <= wmax; w++) { /* from the extreme ends: smallest terms first */
 		total += row[w];
 		if (w <= wobs)
 			lo += row[w];
 	}
 	for (size_t w = wmax + 1; w-- > wobs;)
 		hi += row[w];
-	pd_free(a);
+	pd_free(row);
 	double tail = lo < hi ? lo : hi;
 	*p = fmin(1, 2 * tail / total);
+	return PD_OK;
+}
+
+pd_status pd_mwu_ties_counts(const double *x, size_t nx, const double *y, size_t ny,
+			     double **cnt, size_t *ncnt, pd_error *err)
+{
+	*cnt = NULL;
+	*ncnt = 0;
+	if (nx == 0 || ny == 0 || !finite_all(x, nx) || !finite_all(y, ny))
+		return pd_error_set(err, PD_EINPUT, "U distribution: empty side or non-finite value");
+	ranked rk;
+	pd_status rc = rank_pooled(x, nx, y, ny, &rk, err);
+	if (rc != PD_OK)
+		return rc;
+	double *row;
+	size_t wmax, n = nx + ny, off = ny * (ny + 1), m = 2 * nx * ny + 1;
+	rc = ties_counts(&rk, ny, n, &row, &wmax, err);
+	ranked_fini(&rk);
+	if (rc != PD_OK)
+		return rc;
+	/* 2U_Y = w - ny(ny+1) spans 0..2*nx*ny. */
+	memmove(row, row + off, m * sizeof *row);
+	*cnt = row;
+	*ncnt = m;
 	return PD_OK;
 }
 

@@ -326,6 +326,44 @@ static void test_null_counts(void **state)
 	pd_udist_fini(&d);
 }
 
+/* 6.2: the tie DP on V2 (doubled mid-ranks 4 8 12 16 19 22 24). */
+static void test_ties_distribution(void **state)
+{
+	(void)state;
+	double *cnt;
+	size_t n;
+	pd_error err;
+	assert_int_equal(pd_mwu_ties_counts(v2x, 6, v2y, 6, &cnt, &n, &err), PD_OK);
+	assert_int_equal(n, 73); /* 2U = 0..72 */
+	const double upper[] = {[58] = 12, [59] = 8, [60] = 3, [62] = 6, [63] = 6, [66] = 4,
+				[70] = 3, [72] = 0};
+	double total = 0, tail = 0;
+	size_t support = 0;
+	for (size_t i = 0; i < n; i++) {
+		total += cnt[i];
+		support += cnt[i] != 0;
+		if (i >= 58) {
+			rel(cnt[i], upper[i]);
+			tail += cnt[i];
+		}
+		rel(cnt[i], cnt[72 - i]); /* equal sizes: symmetric even with ties */
+	}
+	rel(total, 924);
+	rel(tail, 42);
+	assert_int_equal(support, 55);
+	pd_free(cnt);
+	/* Without ties it is the no-ties table, on the doubled scale. */
+	assert_int_equal(pd_mwu_ties_counts(v1x, 5, v1y, 5, &cnt, &n, &err), PD_OK);
+	const double c55[] = {1, 1, 2, 3, 5, 7, 9, 11, 14, 16, 18, 19, 20, 20, 19};
+	for (size_t u = 0; u < 15; u++) {
+		rel(cnt[2 * u], c55[u]);
+		rel(cnt[2 * u + 1], 0);
+	}
+	pd_free(cnt);
+	assert_int_equal(pd_mwu_ties_counts(v1x, 0, v1y, 5, &cnt, &n, &err), PD_EINPUT);
+	assert_null(cnt);
+}
+
 /* 1.6 / 6.2: minimum achievable p and the sample sizes it implies. */
 static void test_min_p(void **state)
 {
@@ -441,9 +479,17 @@ static void test_median_ci(void **state)
 	rel(pd_median(t, 5), 112);
 	memcpy(t, v1y, sizeof v1y);
 	near((pd_median(t, 5) / 112 - 1) * 100, 13.3929, 5e-5);
-	rel(14.0 / 112 * 100, 12.5);
+	rel(hl(v1x, 5, v1y, 5).hl / 112 * 100, 12.5);
 	memcpy(t, v2x, sizeof v2x);
 	rel(pd_median(t, 6), 37.5);
+	memcpy(t, v2y, sizeof v2y);
+	rel((pd_median(t, 6) / 37.5 - 1) * 100, 60); /* V2: +60 %, HL 30 / 37.5 = 80 % */
+	rel(hl(v2x, 6, v2y, 6).hl / 37.5 * 100, 80);
+	memcpy(t, v3x, sizeof v3x);
+	double m3 = pd_median(t, 12);
+	memcpy(t, v3y, sizeof v3y);
+	rel((pd_median(t, 12) / m3 - 1) * 100, 6.25); /* V3: +6.25 %, HL 12.5 / 200 too */
+	rel(hl(v3x, 12, v3y, 12).hl / m3 * 100, 6.25);
 	assert_true(isnan(pd_median(t, 0)));
 
 	const size_t lo[] = {0, 1, 1, 1, 2, 2, 2, 3}, hi[] = {5, 6, 7, 7, 8, 9, 9, 10};
@@ -505,6 +551,21 @@ static void test_fdr(void **state)
 	for (size_t i = 0; i < 10; i++)
 		near(q[i], by[i], 5e-8);
 	rel(q[1], 7381.0 / 2520 * 0.005);
+	size_t by_flags = 0;
+	for (size_t i = 0; i < 10; i++)
+		by_flags += q[i] <= 0.05;
+	assert_int_equal(by_flags, 2);
+	/* c(M) of 3.5: with M equal p-values, BY's q is c(M) * p. */
+	static double eq[5000];
+	const size_t ms[] = {100, 1000, 2000, 5000};
+	const double cm[] = {5.187378, 7.485471, 8.178368, 9.094509};
+	for (size_t i = 0; i < N(ms); i++) {
+		for (size_t j = 0; j < ms[i]; j++)
+			eq[j] = 1e-4;
+		assert_int_equal(pd_fdr_adjust(eq, ms[i], true, eq, &err), PD_OK);
+		near(eq[0] / 1e-4, cm[i], 5e-7);
+		near(eq[ms[i] - 1] / 1e-4, cm[i], 5e-7);
+	}
 	/* 4.2 decision example. */
 	const double p4[] = {2.0 / 63, 1.0 / 11, 580.0 / 676039, 1.0 / 126};
 	assert_int_equal(pd_fdr_adjust(p4, 4, false, q, &err), PD_OK);
@@ -560,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_v11_v12),
 		cmocka_unit_test(test_against_enumeration),
 		cmocka_unit_test(test_null_counts),
+		cmocka_unit_test(test_ties_distribution),
 		cmocka_unit_test(test_min_p),
 		cmocka_unit_test(test_hodges_lehmann),
 		cmocka_unit_test(test_hl_k_table),
