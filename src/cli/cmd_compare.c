@@ -11,8 +11,7 @@
 
 #include "base/alloc.h"
 #include "cli/fetch_conf.h"
-#include "fetch/pyroscope.h"
-#include "fetch/timespec.h"
+#include "fetch/fetch.h"
 
 typedef struct side {
 	pd_http_conf http; /* a copy, tagged for --verbose */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/fetch_conf.h"
-#include "fetch/pyroscope.h"
+#include "fetch/fetch.h"
 
 int pd_cmd_fetch(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
 
 #include "base/alloc.h"
 #include "cli/fetch_conf.h"
-#include "fetch/pyroscope.h"
+#include "fetch/fetch.h"
 
 static pd_status print_list(const pd_fetch_cli *f, const pd_strlist *l, pd_error *err)
 {

@@ -7,8 +7,7 @@
 
 #include "base/alloc.h"
 #include "cli/fetch_conf.h"
-#include "fetch/pyroscope.h"
-#include "fetch/timespec.h"
+#include "fetch/fetch.h"
 
 const char pd_fetch_env_help[] =
 	"Environment:\n"

@@ -6,7 +6,7 @@
 #define PD_CLI_FETCH_CONF_H
 
 #include "cli/cli.h"
-#include "fetch/http.h"
+#include "fetch/fetch.h"
 
 typedef struct pd_fetch_cli {
 	const char *name; /* subcommand */

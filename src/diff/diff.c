@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff/diff.h"
 #include "table/table.h"
 #include "base/base.h"
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "report/color.h"
+#include "report/report.h"
 #include "profdiff/profdiff.h"
 
 void pd_color_rgb(double score, bool background, unsigned char rgb[3])

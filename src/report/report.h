@@ -111,4 +111,18 @@ bool pd_put_escaped(pd_buf *b, const char *s, const pd_escape *e);
 /* Display width of UTF-8 text in columns (one per code point; no wide characters). */
 size_t pd_text_width(const char *s);
 
+/* ---- colors: one severity -> color mapping (pprof's dotColor) feeds the DOT fill
+ * colors and the terminal colors, so a row red in the graph is red in the table. The
+ * score is a change over the base total, clamped to [-1, 1]; NaN counts as 0. */
+/* pprof's dotColor channels for score, each in 0..255 (truncated like pprof). */
+void pd_color_rgb(double score, bool background, unsigned char rgb[3]);
+
+/* ANSI SGR prefix for a change of this severity: red for increases, green for
+ * decreases, bold when the graph color is fully saturated (|score| >= 0.2), and ""
+ * when the graph color is grey (the change is too small to tint the foreground color).
+ * Static strings; end a colored span with PD_ANSI_RESET. */
+const char *pd_color_ansi(double score);
+
+#define PD_ANSI_RESET "\033[0m"
+
 #endif

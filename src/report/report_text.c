@@ -3,7 +3,6 @@
  * when the caller asks; the color comes from the shared severity function. */
 #include <string.h>
 
-#include "report/color.h"
 #include "report/report.h"
 
 /* Names are printed raw except bytes that would break the line or the terminal. */

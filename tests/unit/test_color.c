@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "report/color.h"
+#include "report/report.h"
 #include "profdiff/profdiff.h"
 
 static void check(double score, const char *fg, const char *bg)
