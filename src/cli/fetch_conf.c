@@ -84,7 +84,9 @@ void pd_fetch_conn_options(pd_fetch_cli *f, pd_option t[PD_CONN_OPTS])
 		PD_OPTION(PD_OPT_FLAG, "insecure", 0, &f->http.insecure, NULL,
 		 "skip TLS certificate verification"),
 		PD_OPTION(PD_OPT_SECONDS, "timeout", 0, &f->http.timeout_ms, "SECONDS",
-		 "bound on each request"),
+		 "bound on each request, its retries and waits included"),
+		PD_OPTION(PD_OPT_SECONDS, "max-time", 0, &f->max_time_ms, "SECONDS",
+		 "bound on the whole command; 0 = none"),
 		PD_OPTION(PD_OPT_SIZE, "max-body", 0, &f->http.max_body, "BYTES",
 		 "fail when a response is larger (k/M/G, KiB/MiB/GiB, kB/MB/GB suffixes)",
 		 .apply = max_body),
@@ -228,6 +230,8 @@ static pd_status resolve(pd_fetch_cli *f, pd_error *err)
 		c->org_id = v;
 	}
 	c->trace = f->verbose ? trace_stderr : NULL; /* lines arrive redacted */
+	if (f->max_time_ms > 0)
+		c->deadline_ms = pd_http_now_ms() + f->max_time_ms;
 	pd_status st = credentials(f, err);
 	if (!st)
 		st = pd_http_conf_check(c, err);

@@ -18,6 +18,7 @@ typedef struct pd_fetch_cli {
 	const char *base_query, *base_from, *base_to, *save_dir;
 	const char *label; /* values NAME */
 	long max_nodes;    /* --max-nodes (default 100; only N > 0 changes it) */
+	long max_time_ms;  /* --max-time: budget of the whole command, 0 = none */
 	/* resolved; http also holds --insecure, --timeout and --max-body */
 	pd_http_conf http;
 	char *token;      /* owned copy (file or env); wiped on fini */

@@ -376,11 +376,11 @@ static bool retryable_status(long st)
 	return st == 429 || st == 502 || st == 503 || st == 504;
 }
 
-static long now_ms(void)
+int64_t pd_http_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_ms(long ms)
@@ -417,7 +417,8 @@ static const char *status_hint(const pd_http_conf *c, long st, char *buf, size_t
 
 /* Sets every option of one attempt on a freshly reset handle. */
 static void set_options(const pd_curl *cu, CURL *h, const pd_http_conf *c, const pd_http_req *r,
-			const char *url, struct curl_slist *headers, xfer *x, char *errbuf)
+			const char *url, struct curl_slist *headers, xfer *x, char *errbuf,
+			long timeout_ms)
 {
 	cu->easy_setopt(h, CURLOPT_URL, url);
 	cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -431,8 +432,8 @@ static void set_options(const pd_curl *cu, CURL *h, const pd_http_conf *c, const
 	cu->easy_setopt(h, CURLOPT_DEBUGDATA, x);
 	cu->easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	cu->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
+	cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	cu->easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
 	cu->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
 	cu->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
@@ -479,10 +480,22 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 	/* Messages name the route without the query string (it can be long). */
 	int wlen = (int)strcspn(shown, "?");
 
+	/* One budget for the request, retries and waits: --timeout, cut by --max-time. */
+	int64_t start = pd_http_now_ms(), end = start + c->timeout_ms;
+	bool by_max_time = c->deadline_ms > 0 && c->deadline_ms < end;
+	if (by_max_time)
+		end = c->deadline_ms;
+	const char *budget = by_max_time ? "--max-time" : "--timeout";
+	long gave_up_ra = 0; /* a Retry-After (s) past the budget ended the retries */
 	CURLcode rc = CURLE_OK;
 	int attempt;
 	for (attempt = 1;; attempt++) {
-		long t0 = now_ms();
+		int64_t t0 = pd_http_now_ms();
+		if (t0 >= end) {
+			rc = CURLE_OPERATION_TIMEDOUT;
+			code = 0;
+			break;
+		}
 		trace(c, "> %s %s%s", r->method, shown, attempt > 1 ? " (retry)" : "");
 		cu->slist_free_all(headers);
 		headers = build_headers(cu, c, r);
@@ -497,7 +510,7 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 		x.over = false;
 		errbuf[0] = '\0';
 		cu->easy_reset(h);
-		set_options(cu, h, c, r, url, headers, &x, errbuf);
+		set_options(cu, h, c, r, url, headers, &x, errbuf, (long)(end - t0));
 		rc = cu->easy_perform(h);
 		code = 0;
 		cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
@@ -507,9 +520,10 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 		    code != 0 && (code < 200 || code > 299))
 			rc = CURLE_OK;
 		if (rc == CURLE_OK)
-			trace(c, "< HTTP %ld, %zu bytes in %ld ms", code, body->len, now_ms() - t0);
+			trace(c, "< HTTP %ld, %zu bytes in %ld ms", code, body->len,
+			      (long)(pd_http_now_ms() - t0));
 		else
-			trace(c, "< failed after %ld ms: %s", now_ms() - t0,
+			trace(c, "< failed after %ld ms: %s", (long)(pd_http_now_ms() - t0),
 			      errbuf[0] ? errbuf : cu->easy_strerror(rc));
 		bool again = rc == CURLE_OK ? retryable_status(code) : retryable_curl(rc);
 		if (!again || attempt >= c->max_attempts)
@@ -523,6 +537,11 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 							  : wait;
 		if (wait > c->retry_cap_ms)
 			wait = c->retry_cap_ms;
+		if (pd_http_now_ms() + wait >= end) { /* the wait alone would pass the budget */
+			gave_up_ra = ra > 0 ? (long)(ra > 86400 ? 86400 : ra) : 0;
+			trace(c, "* not retrying: a %ld ms wait would pass %s", wait, budget);
+			break;
+		}
 		trace(c, "* retrying in %ld ms (attempt %d of %d)", wait, attempt + 1, c->max_attempts);
 		sleep_ms(wait);
 	}
@@ -540,8 +559,9 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 					  "(--max-body); try narrowing your query",
 					  r->what, wlen, shown, c->max_body);
 		else if (rc == CURLE_OPERATION_TIMEDOUT)
-			st = pd_error_set(err, PD_EINPUT, "%s: request to %.*s timed out after %.1f s (--timeout)",
-					  r->what, wlen, shown, c->timeout_ms / 1000.0);
+			st = pd_error_set(err, PD_EINPUT, "%s: request to %.*s timed out after %.1f s (%s)%s",
+					  r->what, wlen, shown, (pd_http_now_ms() - start) / 1000.0,
+					  budget, tries);
 		else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 			 rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
 			st = pd_error_set(err, PD_EINPUT,
@@ -563,9 +583,14 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 		msg[0] = '\0';
 		if (!x.cred_lost) /* else the server might quote what we cannot scrub */
 			pd_redact_server_message(body, c, x.sent_cred, msg, sizeof msg);
-		st = pd_error_set(err, PD_EINPUT, "%s: HTTP %ld from %.*s%s%s%s%s", r->what, code,
+		char gave_up[96] = "";
+		if (gave_up_ra)
+			snprintf(gave_up, sizeof gave_up,
+				 " (not retried: Retry-After %ld s is past the %s budget)", gave_up_ra,
+				 budget);
+		st = pd_error_set(err, PD_EINPUT, "%s: HTTP %ld from %.*s%s%s%s%s%s", r->what, code,
 				  wlen, shown, status_hint(c, code, hint, sizeof hint),
-				  msg[0] ? ": " : "", msg, tries);
+				  msg[0] ? ": " : "", msg, tries, gave_up);
 	}
 out:
 	forget_cred(&x);

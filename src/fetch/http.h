@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "profdiff/profdiff.h"
 
@@ -26,7 +27,9 @@ typedef struct pd_http_conf {
 	const char *password;   /* basic auth secret */
 	const char *cacert;     /* CA bundle, NULL = system default */
 	bool insecure;          /* skip TLS verification (explicit --insecure only) */
-	long timeout_ms;        /* per attempt */
+	long timeout_ms;        /* per request, its retries and waits included */
+	int64_t deadline_ms;    /* whole command (--max-time): pd_http_now_ms() value past
+				 * which no request runs or waits; 0 = none */
 	size_t max_body;        /* response cap in bytes (decoded) */
 	int max_attempts;       /* 1..; retries for connection failures, 429, 502-504 */
 	long backoff_ms;        /* first backoff; doubles per attempt, with jitter */
@@ -37,6 +40,9 @@ typedef struct pd_http_conf {
 	void *trace_ud;         /* passed to trace */
 	const char *trace_tag;  /* prefix of each trace line (compare: which side), or NULL */
 } pd_http_conf;
+
+/* The clock of deadline_ms: a monotonic time in milliseconds. */
+int64_t pd_http_now_ms(void);
 
 /* Defaults: 30 s timeout, 64 MiB cap, 3 attempts, 250 ms backoff, 30 s cap. */
 void pd_http_conf_init(pd_http_conf *c);

@@ -76,6 +76,6 @@ run diff --help
 expect_out "rows in the report; 0 = all (default 20)" "--top default in help"
 expect_out "(default text)" "--format default in help"
 run fetch --help
-expect_out "bound on each request (default 30)" "--timeout default in help"
+expect_out "(default 30)" "--timeout default in help"
 expect_out "(default 64MiB)" "--max-body default in help"
 finish
