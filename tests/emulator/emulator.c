@@ -484,6 +484,9 @@ static enum MHD_Result connect_call(struct MHD_Connection *c, const char *method
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "name"));
 		if (name && !strcmp(name, "service_name"))
 			ret = send_json(c, 200, "{\"names\":[\"api\",\"db \\\"main\\\"\"]}");
+		else if (name && !strcmp(name, "hostname")) /* a value that drives terminals */
+			ret = send_json(c, 200,
+					"{\"names\":[\"web-1\",\"\\u001b]0;pwned\\u0007\\u001b[31mred\"]}");
 		else
 			ret = send_json(c, 200, "{}");
 	} else {
