@@ -8,6 +8,7 @@
 #include "base/alloc.h"
 #include "cli/fetch_conf.h"
 #include "fetch/fetch.h"
+#include "report/report.h"
 
 static pd_status print_list(const pd_fetch_cli *f, const pd_strlist *l, pd_error *err)
 {
@@ -31,8 +32,10 @@ static pd_status print_list(const pd_fetch_cli *f, const pd_strlist *l, pd_error
 			out.failed = true;
 		cJSON_free(s);
 	} else {
-		for (size_t i = 0; i < l->n; i++)
-			pd_buf_printf(&out, "%s\n", l->v[i]);
+		for (size_t i = 0; i < l->n; i++) {
+			pd_put_escaped(&out, l->v[i], &pd_escape_text);
+			pd_buf_puts(&out, "\n");
+		}
 	}
 	if (out.failed)
 		st = pd_error_oom(err);

@@ -345,6 +345,8 @@ static size_t utf8_ok(const unsigned char *s)
 	return n;
 }
 
+const pd_escape pd_escape_text = {.bad = "\\x", .bad_hex = true};
+
 bool pd_put_escaped(pd_buf *b, const char *s, const pd_escape *e)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");

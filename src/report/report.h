@@ -108,6 +108,10 @@ typedef struct pd_escape {
 
 bool pd_put_escaped(pd_buf *b, const char *s, const pd_escape *e);
 
+/* Text for a terminal: control characters, DEL and invalid UTF-8 as \xNN, so a name or
+ * label value cannot move the cursor, retitle the window or change colors. */
+extern const pd_escape pd_escape_text;
+
 /* Display width of UTF-8 text in columns (one per code point; no wide characters). */
 size_t pd_text_width(const char *s);
 

@@ -6,7 +6,6 @@
 #include "report/report.h"
 
 /* Names are printed raw except bytes that would break the line or the terminal. */
-static const pd_escape text_escape = {.bad = "\\x", .bad_hex = true};
 
 static void pad(pd_buf *b, size_t n)
 {
@@ -33,7 +32,7 @@ static void put_row(pd_buf *b, const char *const cell[PD_COLS], const size_t wid
 		if (!left_aligned(k))
 			pad(b, width[k] - w);
 		if (k == PD_COL_NAME)
-			pd_put_escaped(b, cell[k], &text_escape);
+			pd_put_escaped(b, cell[k], &pd_escape_text);
 		else
 			pd_buf_puts(b, cell[k]);
 		if (left_aligned(k) && k != PD_COL_NAME)
@@ -55,7 +54,7 @@ pd_status pd_report_text(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
 	for (size_t i = 0; i < nf; i++) {
 		pd_buf_printf(out, "%s:", facts[i].key);
 		pad(out, keyw - strlen(facts[i].key) + 1);
-		pd_put_escaped(out, facts[i].text, &text_escape);
+		pd_put_escaped(out, facts[i].text, &pd_escape_text);
 		pd_buf_puts(out, "\n");
 	}
 	for (size_t i = 0; i < nw; i++) {
