@@ -207,6 +207,12 @@ pd_status pd_cli_write(FILE *f, const char *data, size_t len, const char *what, 
 
 int pd_cli_fail(const pd_error *err)
 {
-	fprintf(stderr, "profdiff: %s\n", err->msg);
+	/* Messages quote file names, server replies and options: escape what could drive
+	 * the terminal (and line breaks, so the error stays one line). */
+	pd_buf line;
+	pd_buf_init(&line, 0);
+	pd_put_escaped(&line, err->msg, &pd_escape_text);
+	fprintf(stderr, "profdiff: %s\n", line.data && !line.failed ? line.data : err->msg);
+	pd_buf_fini(&line);
 	return err->code;
 }
