@@ -86,7 +86,7 @@ void pd_fetch_conn_options(pd_fetch_cli *f, pd_option t[PD_CONN_OPTS])
 		PD_OPTION(PD_OPT_SECONDS, "timeout", 0, &f->http.timeout_ms, "SECONDS",
 		 "bound on each request, its retries and waits included"),
 		PD_OPTION(PD_OPT_SECONDS, "max-time", 0, &f->max_time_ms, "SECONDS",
-		 "bound on the whole command; 0 = none"),
+		 "bound on the whole command", .def = "none"),
 		PD_OPTION(PD_OPT_SIZE, "max-body", 0, &f->http.max_body, "BYTES",
 		 "fail when a response is larger (k/M/G, KiB/MiB/GiB, kB/MB/GB suffixes)",
 		 .apply = max_body),
