@@ -398,6 +398,14 @@ static long jitter(long ms)
 	return ms / 2 + (ms > 1 ? (long)(rand_r(&seed) % (ms / 2 + 1)) : 0);
 }
 
+/* Whether a TLS handshake failed because the server answered in plain HTTP: OpenSSL
+ * reads "HTTP/1.1 400" as a record of an unknown version. */
+static bool plain_http_reply(const char *detail)
+{
+	return strstr(detail, "wrong version number") || strstr(detail, "http request") ||
+	       strstr(detail, "packet length too long");
+}
+
 static const char *status_hint(const pd_http_conf *c, long st, char *buf, size_t size)
 {
 	char cred[160];
@@ -562,6 +570,10 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 			st = pd_error_set(err, PD_EINPUT, "%s: request to %.*s timed out after %.1f s (%s)%s",
 					  r->what, wlen, shown, (pd_http_now_ms() - start) / 1000.0,
 					  budget, tries);
+		else if (rc == CURLE_SSL_CONNECT_ERROR && plain_http_reply(detail))
+			st = pd_error_set(err, PD_EINPUT,
+					  "%s: %.*s speaks plain HTTP, not TLS: use an http:// URL (--url)",
+					  r->what, wlen, shown);
 		else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 			 rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
 			st = pd_error_set(err, PD_EINPUT,
