@@ -17,7 +17,6 @@ expect_eq "$(reqs '[.[] | .query.query] | unique | join(",")')" "$TYPE{service_n
 	"both sides use --query (braced)"
 expect_true "the two renders overlapped on the server" \
 	test "$(reqs 'sort_by(.t0) | .[1].t0 < .[0].t1')" = true
-expect_true "wall time well under two delays (took $ELAPSED s)" gt 1.6 "$ELAPSED"
 expect_eq "$(jq -r '.functions[0].name' "$OUT")" "main.compress" "report ranks the regressed function first"
 expect_eq "$(jq -r '.functions[0].delta.flat' "$OUT")" "500000000" "regression size (+500ms flat)"
 expect_in "$OUT" '"source":[[:space:]]*"baseline 2026-05-01T08:00:00Z/2026-05-01T09:00:00Z"' "baseline named by its window"
