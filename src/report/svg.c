@@ -1,55 +1,28 @@
-/* DOT -> SVG in-process with libgvc. libcgraph reports problems through one global
- * error hook; while we render, it points at a collector, so nothing reaches stderr and
- * the first message lands in the caller's pd_error. Any message, even a warning, fails
- * the render: the DOT we render is our own, so a warning means a bug to surface, not
- * a picture to ship. Not thread-safe (neither is graphviz's error state). */
+/* DOT -> SVG in-process with libgvc. libcgraph's lexer and error hook are global: the
+ * render holds src/cgraph's lock, starts from a reset lexer and has every message
+ * captured there (pd_cg_render_begin), so nothing reaches stderr and the first message
+ * lands in the caller's pd_error. Any message, even a warning, fails the render: the
+ * DOT we render is our own, so a warning means a bug to surface, not a picture to ship. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
 #include "profdiff/profdiff.h"
 #include "base/alloc.h"
+#include "cgraph/cgraph.h"
 
 /* One context for the process, never freed: graphviz 2.43's pango plugin keeps a
  * pointer into the first context's font table, so a second context reads freed memory
  * (seen with ASan). The context holds only plugin and font state, no graph. */
 static GVC_t *gvc;
 
-static char gv_msg[512]; /* first message of the current render */
-static bool gv_seen;
-
-/* libcgraph calls this once per message piece ("Warning: ", then the text). */
-static int collect(char *msg)
-{
-	size_t len = strlen(gv_msg);
-	if (!gv_seen || len + 1 < sizeof gv_msg) {
-		gv_seen = true;
-		snprintf(gv_msg + len, sizeof gv_msg - len, "%s", msg);
-	}
-	return 0;
-}
-
-/* The collected message as one line, without graphviz's level prefix and trailing
- * blanks. */
+/* The first message of the render, or what to say when there was none. */
 static const char *message(void)
 {
-	size_t len = strlen(gv_msg);
-	for (const char *prefix = "Error: "; prefix; prefix = *prefix == 'E' ? "Warning: " : NULL) {
-		size_t n = strlen(prefix);
-		if (strncmp(gv_msg, prefix, n) == 0) {
-			memmove(gv_msg, gv_msg + n, len - n + 1);
-			len -= n;
-		}
-	}
-	for (char *p = gv_msg; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	while (len && gv_msg[len - 1] == ' ')
-		gv_msg[--len] = '\0';
-	return len ? gv_msg : "no graph found";
+	const char *m = pd_cg_error();
+	return *m ? m : "no graph found";
 }
 
 pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
@@ -68,10 +41,9 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 	memcpy(text, dot, len);
 	text[len] = '\0';
 
-	gv_msg[0] = '\0';
-	gv_seen = false;
-	agusererrf prev = agseterrf(collect);
-	agerrlevel_t prev_level = agseterr(AGWARN); /* report everything, to collect() */
+	/* The lock, a lexer reset from any earlier parse (one cut inside a string would
+	 * fail this read) and every message captured, warnings included. */
+	pd_cg_render_begin();
 
 	if (!gvc)
 		gvc = gvContext();
@@ -80,16 +52,16 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 		goto done;
 	}
 	g = agmemread(text);
-	if (!g || gv_seen) {
+	if (!g || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "invalid DOT: %s", message());
 		goto done;
 	}
-	if (gvLayout(gvc, g, "dot") != 0 || gv_seen) {
+	if (gvLayout(gvc, g, "dot") != 0 || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz layout failed: %s", message());
 		goto done;
 	}
 	laid_out = true;
-	if (gvRenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || gv_seen) {
+	if (gvRenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz SVG rendering failed: %s", message());
 		goto done;
 	}
@@ -102,9 +74,7 @@ done:
 		gvFreeLayout(gvc, g);
 	if (g)
 		agclose(g);
-	agreseterrors();
-	agseterr(prev_level);
-	agseterrf(prev);
+	pd_cg_render_end();
 	pd_free(text);
 	return st;
 }
