@@ -34,6 +34,7 @@ static bool warnings;    /* pd_cg_render_begin: a warning counts as a failure to
 static bool seen;        /* some message arrived since the last reset */
 static agerrlevel_t render_level; /* the level pd_cg_render_begin replaced */
 static char clean[512];
+static const char OOM[] = "memory allocation failure"; /* libcgraph's words for it */
 
 /* libcgraph hands each message over in pieces: the level ("Error" or "Warning"), ": ",
  * then the text (continuations come without a level). Keep the text of the first
@@ -239,9 +240,14 @@ Agraph_t *pd_cg_read(char *text, size_t len, pd_cg_mode mode)
 	ids.free = num_free;
 	ids.print = num_print;
 	disc = (Agdisc_t){mode == PD_CG_ARENA ? &pd_cg_arena_disc : &AgMemDisc, &ids, &io};
+	/* libcgraph crashes when its first allocation fails: the arena's state (through the
+	 * allocation hook) is made before it runs, and a failure worded as libcgraph's own,
+	 * for the caller to map to out-of-memory. */
 	Agraph_t *g = NULL;
-	if (aag_scan_buffer(text, len + 2))
+	if ((mode != PD_CG_ARENA || pd_cg_arena_ready()) && aag_scan_buffer(text, len + 2))
 		g = agread(text, &disc);
+	else
+		raw_len = (size_t)snprintf(raw, sizeof raw, "%s", OOM);
 	/* The buffer is text, which the caller frees: drop it now, not at the next read. */
 	aaglex_destroy();
 	return g;

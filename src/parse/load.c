@@ -55,7 +55,9 @@ static Agraph_t *read_graph(const char *source, char *text, size_t len, unsigned
 	}
 	if (!g) {
 		const char *msg = pd_cg_error();
-		if (*msg)
+		if (strcmp(msg, "memory allocation failure") == 0) /* libcgraph's, pd_cg_read's */
+			pd_error_oom(err);
+		else if (*msg)
 			pd_error_set(err, PD_EINPUT, "%s: malformed DOT: %s", source, msg);
 		else
 			pd_error_set(err, PD_EINPUT,

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "base/alloc.h"
 #include "parse/parse.h"
 
 #define NODE1 "N1 [label=\"main\\nmain\\n1s (50%)\" tooltip=\"main.main (1s)\"]\n"
@@ -225,6 +226,35 @@ static void test_svg_and_parse_share_libcgraph(void **state)
 	}
 }
 
+/* Out of memory at any allocation of a parse, in every mode: PD_EINTERNAL with the one
+ * out-of-memory message, or a parse that works around it (the pre-pass is optional);
+ * never PD_EINPUT, never a crash (libcgraph's own allocations are not hooked). */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"digraph \"g\" {\nsubgraph cluster_L { \"File: x\" [shape=box label=\"File: "
+		"x\\lType: cpu\\lShowing nodes accounting for 2s, 100% of 2s total\\l\"] }\n" NODE1
+		"N2 [label=\"w\\n1s (50%)\" tooltip=\"main.work (1s)\"]\nN1 -> N2 [label=\" 1s\"]\n}\n";
+	pd_error ref;
+	pd_alloc_fail_at(0);
+	assert_int_equal(pd_error_oom(&ref), PD_EINTERNAL);
+	static const unsigned modes[] = {0, PD_PARSE_PLAIN, PD_PARSE_NOREFS, PD_PARSE_ARENA};
+	for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+		pd_error err;
+		assert_int_equal(try_parse(text, strlen(text), modes[m], NULL, &err), PD_OK);
+		long total = pd_alloc_count();
+		assert_true(total > 5);
+		for (long n = 1; n <= total; n++) {
+			pd_alloc_fail_at(n);
+			pd_status rc = try_parse(text, strlen(text), modes[m], NULL, &err);
+			pd_alloc_fail_at(0);
+			if (rc != PD_OK && (rc != PD_EINTERNAL || strcmp(err.msg, ref.msg) != 0))
+				fail_msg("mode %u, allocation %ld: %d '%s'", modes[m], n, rc, err.msg);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_subgraph_count),	 cmocka_unit_test(test_input_size),
 		cmocka_unit_test(test_sum_overflow),	 cmocka_unit_test(test_clean_messages),
 		cmocka_unit_test(test_bom),		 cmocka_unit_test(test_svg_and_parse_share_libcgraph),
+		cmocka_unit_test(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
