@@ -98,6 +98,11 @@ static void test_nesting_depth(void **state)
 	deep = repeat("digraph g {\n", "{", 63, NODE1, "}", "}\n");
 	accepted(deep, NULL);
 	free(deep);
+	/* The ceiling itself is read (in ASan builds too, with their bigger frames). */
+	deep = repeat("digraph g {\n", "subgraph {", PD_PARSE_DEPTH_CEILING - 1, NODE1, "}", "}\n");
+	lim.max_depth = PD_PARSE_DEPTH_CEILING;
+	accepted(deep, &lim);
+	free(deep);
 	/* libcgraph crashed at about 3400 levels: refused up front, whatever the limit. */
 	deep = repeat("digraph g {\n", "subgraph {", 3400, NODE1, "}", "}\n");
 	lim.max_depth = 100000;
