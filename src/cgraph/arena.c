@@ -75,12 +75,23 @@ static size_t round8(size_t req)
 	return req ? (req + 7) & ~(size_t)7 : 8;
 }
 
+/* The state of the next graph, made before libcgraph asks (pd_cg_arena_ready): agopen
+ * dereferences what its first allocation returns, so a failure there must not reach it. */
+static arena *spare;
+
+bool pd_cg_arena_ready(void)
+{
+	if (!spare && (spare = pd_calloc(1, sizeof *spare)))
+		spare->next_size = (size_t)1 << 18;
+	return spare != NULL;
+}
+
 static void *arena_open(Agdisc_t *disc)
 {
 	(void)disc;
-	arena *a = pd_calloc(1, sizeof *a);
-	if (a)
-		a->next_size = (size_t)1 << 18;
+	pd_cg_arena_ready();
+	arena *a = spare;
+	spare = NULL;
 	return a;
 }
 

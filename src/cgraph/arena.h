@@ -5,6 +5,12 @@
 
 #include <graphviz/cgraph.h>
 
+#include <stdbool.h>
+
 extern Agmemdisc_t pd_cg_arena_disc;
+
+/* Allocates the state of the next arena graph ahead of agread, which cannot survive a
+ * failure of its first allocation; false when out of memory. Lock held. */
+bool pd_cg_arena_ready(void);
 
 #endif

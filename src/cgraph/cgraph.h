@@ -27,14 +27,27 @@ typedef enum pd_cg_mode {
 void pd_cg_lock(void);
 void pd_cg_unlock(void);
 
-/* Parses text[0..len), which must be NUL-terminated at len, as one graph, with line
- * numbers from 1 and a lexer reset from any earlier failed read. NULL when libcgraph
- * finds no graph or a syntax error: pd_cg_error then says why. Lock held. */
-Agraph_t *pd_cg_read(const char *text, size_t len, pd_cg_mode mode);
+/* Parses text[0..len) as one graph, with line numbers from 1 and a lexer reset from any
+ * earlier read. text[len] and text[len + 1] must be NUL: libcgraph's scanner reads it in
+ * place (linear in the longest token) and writes into it, so its contents are
+ * unspecified afterwards; it may be freed once this returns. NULL when libcgraph finds
+ * no graph or a syntax error: pd_cg_error then says why. Lock held. */
+Agraph_t *pd_cg_read(char *text, size_t len, pd_cg_mode mode);
 
-/* The first line of libcgraph's first error message during the last pd_cg_read, or ""
- * when it gave none (no graph at all). Valid until the next pd_cg_read; lock held. */
+/* libcgraph's first error message since the last pd_cg_read or pd_cg_render_begin, as
+ * one line: the token it quotes cut to 60 bytes ("..."), control characters and bytes
+ * that are not UTF-8 as \xNN, characters whole. "" when it gave none (no graph at
+ * all). Valid until the next read; lock held. */
 const char *pd_cg_error(void);
+
+/* For the SVG renderer, which reads and lays out DOT with libcgraph and libgvc itself:
+ * takes the lock, resets the lexer, line numbers and error state as pd_cg_read does,
+ * and has warnings captured too; pd_cg_failed says whether any message came since,
+ * pd_cg_error gives the first. pd_cg_render_end restores the error level and
+ * releases the lock (the graph must be closed before). */
+void pd_cg_render_begin(void);
+bool pd_cg_failed(void);
+void pd_cg_render_end(void);
 
 /* Closes a graph from pd_cg_read (NULL: no-op); its strings and names die with it. */
 void pd_cg_close(Agraph_t *g);

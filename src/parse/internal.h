@@ -62,6 +62,11 @@ typedef struct parse_ctx {
 	bool refs_lost; /* a reference reached no node: parse again without them */
 } parse_ctx;
 
+/* guard.c: refuses text over lim's bounds (NULL: defaults) or with anything but blanks
+ * and comments after the graph, before libcgraph reads it. */
+pd_status pd_parse_guard(const char *source, const char *text, size_t len,
+			 const pd_parse_limits *lim, pd_error *err);
+
 /* text.c: DOT escapes decoded into a new string (NULL when out of memory); text split
  * on '\n' into at most max lines; one value, checked against the file's unit family
  * (where names the place in messages; res may be NULL). */

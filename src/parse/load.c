@@ -8,13 +8,13 @@
 #include "base/alloc.h"
 #include "parse/internal.h"
 
-/* A NUL-terminated copy of text[0..len) (which holds no NUL). */
+/* A copy of text[0..len) (which holds no NUL) ending in the two NULs pd_cg_read needs. */
 static char *copy_text(const char *text, size_t len)
 {
-	char *d = pd_malloc(len + 1);
+	char *d = pd_malloc(len + 2);
 	if (d) {
 		memcpy(d, text, len);
-		d[len] = '\0';
+		d[len] = d[len + 1] = '\0';
 	}
 	return d;
 }
@@ -40,16 +40,24 @@ static pd_status not_dot(const char *source, const char *data, size_t len, pd_er
 }
 
 /* Runs libcgraph on text; on failure fills err from its message. Lock held. */
-static Agraph_t *read_graph(const char *source, const char *text, size_t len, unsigned flags,
+static Agraph_t *read_graph(const char *source, char *text, size_t len, unsigned flags,
 			    pd_error *err)
 {
 	pd_cg_mode mode = (flags & PD_PARSE_PLAIN)   ? PD_CG_PLAIN
 			  : (flags & PD_PARSE_ARENA) ? PD_CG_ARENA
 						     : PD_CG_FAST;
 	Agraph_t *g = pd_cg_read(text, len, mode);
+	/* An error with a graph: libcgraph stopped early (its parser stack overflows at
+	 * about 3400 nested subgraphs) and returns what it had. Never a partial profile. */
+	if (g && *pd_cg_error()) {
+		pd_cg_close(g);
+		g = NULL;
+	}
 	if (!g) {
 		const char *msg = pd_cg_error();
-		if (*msg)
+		if (strcmp(msg, "memory allocation failure") == 0) /* libcgraph's, pd_cg_read's */
+			pd_error_oom(err);
+		else if (*msg)
 			pd_error_set(err, PD_EINPUT, "%s: malformed DOT: %s", source, msg);
 		else
 			pd_error_set(err, PD_EINPUT,
@@ -59,12 +67,22 @@ static Agraph_t *read_graph(const char *source, const char *text, size_t len, un
 	return g;
 }
 
-pd_status pd_profile_parse_flags(const char *source, const char *data, size_t len,
-				 unsigned flags, pd_profile **out, pd_error *err)
+pd_status pd_profile_parse_limits(const char *source, const char *data, size_t len,
+				  unsigned flags, const pd_parse_limits *lim, pd_profile **out,
+				  pd_error *err)
 {
 	*out = NULL;
 	pd_status rc = not_dot(source, data, len, err);
 	if (rc != PD_OK)
+		return rc;
+	/* A UTF-8 byte-order mark at the start (editors on Windows write one): libcgraph
+	 * would read it as part of the first keyword. Dropped here, before the pre-pass,
+	 * so that references are offsets into the text without it (c.data below). */
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	if ((rc = pd_parse_guard(source, data, len, lim, err)) != PD_OK)
 		return rc;
 	pd_profile *p = pd_calloc(1, sizeof *p);
 	if (!p)
@@ -121,36 +139,54 @@ pd_status pd_profile_parse_flags(const char *source, const char *data, size_t le
 		if (c.refs_lost && (flags & PD_PARSE_REFS_ONLY))
 			return pd_error_set(err, PD_EINTERNAL, "%s: reference mode left", source);
 		if (c.refs_lost) /* a node with two lists: the plain pre-pass keeps both */
-			return pd_profile_parse_flags(source, data, len, flags | PD_PARSE_NOREFS, out,
-						      err);
+			return pd_profile_parse_limits(source, data, len, flags | PD_PARSE_NOREFS, lim,
+						       out, err);
 		return rc;
 	}
 	*out = p;
 	return PD_OK;
 }
 
+pd_status pd_profile_parse_flags(const char *source, const char *data, size_t len,
+				 unsigned flags, pd_profile **out, pd_error *err)
+{
+	return pd_profile_parse_limits(source, data, len, flags, NULL, out, err);
+}
+
 pd_status pd_profile_parse(const char *source, const char *data, size_t len, pd_profile **out,
 			   pd_error *err)
 {
-	return pd_profile_parse_flags(source, data, len, 0, out, err);
+	return pd_profile_parse_limits(source, data, len, 0, NULL, out, err);
+}
+
+pd_status pd_profile_read_limits(const char *path, unsigned flags, const pd_parse_limits *lim,
+				 pd_profile **out, pd_error *err)
+{
+	*out = NULL;
+	size_t max = lim && lim->max_input ? lim->max_input : PD_PARSE_MAX_INPUT;
+	const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	pd_buf b;
+	pd_buf_init(&b, max);
+	pd_status rc = pd_read_file(path, &b, err);
+	if (rc != PD_OK && b.over_limit) /* the same words as pd_parse_guard's */
+		rc = pd_error_set(err, PD_EINPUT,
+				  "%s: larger than %zu bytes (raise the limit with --max-input-size)",
+				  source, max);
+	else if (rc == PD_OK)
+		rc = pd_profile_parse_limits(source, b.data, b.len, flags, lim, out, err);
+	pd_buf_fini(&b);
+	return rc;
 }
 
 pd_status pd_profile_read_flags(const char *path, unsigned flags, pd_profile **out,
 				pd_error *err)
 {
-	pd_buf b;
-	pd_buf_init(&b, 0);
-	pd_status rc = pd_read_file(path, &b, err);
-	if (rc == PD_OK)
-		rc = pd_profile_parse_flags(strcmp(path, "-") == 0 ? "<stdin>" : path, b.data, b.len,
-					    flags, out, err);
-	pd_buf_fini(&b);
-	return rc;
+	return pd_profile_read_limits(path, flags, NULL, out, err);
 }
 
 pd_status pd_profile_read(const char *path, pd_profile **out, pd_error *err)
 {
-	return pd_profile_read_flags(path, 0, out, err);
+	return pd_profile_read_limits(path, 0, NULL, out, err);
 }
 
 void pd_profile_free(pd_profile *p)

@@ -55,6 +55,32 @@ enum {
 					* reference mode, to prove the fast path ran */
 };
 
+/* Bounds on one input, checked before libcgraph reads it: libcgraph recurses per nesting
+ * level (about 3400 levels overflow its stack) and costs about 0.6 KB and a dictionary
+ * per subgraph ("{}" three million times took 600 times its size), so hostile input is
+ * refused (PD_EINPUT, naming the CLI flag that raises the bound) instead of ending in a
+ * signal. pprof and Pyroscope emit one subgraph (the legend's) at depth 1, and 100 MB for
+ * 100k functions (bench/README.md). 0 in a field means its default. */
+typedef struct pd_parse_limits {
+	size_t max_input;     /* bytes (CLI: --max-input-size); default 1 GiB */
+	size_t max_subgraphs; /* '{' blocks inside the graph (--max-subgraphs); default 1000 */
+	size_t max_depth;     /* nesting of '{' blocks (--max-nesting); default 64, at most
+			       * PD_PARSE_DEPTH_CEILING whatever is asked */
+} pd_parse_limits;
+#define PD_PARSE_MAX_INPUT ((size_t)1 << 30)
+#define PD_PARSE_MAX_SUBGRAPHS ((size_t)1000)
+#define PD_PARSE_MAX_DEPTH ((size_t)64)
+#define PD_PARSE_DEPTH_CEILING ((size_t)1000) /* libcgraph's parser stack ends near 3300 */
+
+/* pd_profile_parse with flags and limits (NULL: the defaults). */
+pd_status pd_profile_parse_limits(const char *source, const char *data, size_t len,
+				  unsigned flags, const pd_parse_limits *lim, pd_profile **out,
+				  pd_error *err);
+/* pd_profile_read with flags and limits: a file over lim->max_input is refused while
+ * it is read, before it is held whole. */
+pd_status pd_profile_read_limits(const char *path, unsigned flags, const pd_parse_limits *lim,
+				 pd_profile **out, pd_error *err);
+
 /* pd_profile_parse with flags (0 = what pd_profile_parse does). Tests use
  * PD_PARSE_PLAIN to compare the pre-pass against plain libcgraph parsing. */
 pd_status pd_profile_parse_flags(const char *source, const char *data, size_t len,

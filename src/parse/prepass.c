@@ -264,7 +264,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 	 * is skipped by libcgraph's lexer wherever it stands but would be an ID here. */
 	if ((refs && memmem(text, len, "pdref", 5)) || memmem(text, len, "\xEF\xBB\xBF", 3))
 		return NULL;
-	char *out = pd_malloc(len + 1), *o = out;
+	char *out = pd_malloc(len + 2), *o = out;
 	if (!out)
 		return NULL;
 	scan sc = {text, refs, NULL, NULL};
@@ -344,7 +344,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 			p++;
 		}
 	}
-	*o = '\0';
+	o[0] = o[1] = '\0'; /* two: pd_cg_read scans in place */
 	*outlen = (size_t)(o - out);
 	return out;
 fail:

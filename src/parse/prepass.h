@@ -13,7 +13,7 @@
 
 #include "parse/parse.h"
 
-/* Copies text[0..len) into a new NUL-terminated buffer (caller frees) keeping, in the
+/* Copies text[0..len) into a new buffer ending in two NULs (caller frees) keeping, in the
  * attribute lists of node statements, only label, tooltip, shape, style and key; in
  * those of edge statements only label, style and key; attribute statements
  * (graph/node/edge [...]) and everything outside brackets verbatim. Newlines inside

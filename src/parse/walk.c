@@ -84,8 +84,9 @@ static pd_status legend(parse_ctx *c, const char *label)
 }
 
 /* Totals, trimming and the bounds on functions absent from this profile. */
-static void summarize(pd_profile *p, int64_t res_sum, bool tips)
+static pd_status summarize(parse_ctx *c, int64_t res_sum, bool tips)
 {
+	pd_profile *p = c->prof;
 	pd_profile_info *in = &p->info;
 	in->nodes = p->nnodes;
 	in->edges = p->nedges;
@@ -100,7 +101,12 @@ static void summarize(pd_profile *p, int64_t res_sum, bool tips)
 	}
 	/* Trimmed: the legend says so, or the shown nodes hold less than the total by more
 	 * than rounding (e.g. mcp-grafana removed the synthetic "other" nodes). */
-	int64_t unassigned = in->total - (in->shown < p->flat_sum ? in->shown : p->flat_sum);
+	int64_t unassigned;
+	if (__builtin_sub_overflow(in->total, in->shown < p->flat_sum ? in->shown : p->flat_sum,
+				   &unassigned))
+		return pd_error_set(c->err, PD_EINPUT,
+				    "%s: the legend's total minus the node values overflows int64",
+				    c->source);
 	in->trimmed = in->dropped_nodes > 0 || in->top_k > 0 || unassigned > res_sum;
 	int64_t flat_max = unassigned > 0 ? unassigned : 0;
 	int64_t cum_max = in->total;
@@ -108,6 +114,7 @@ static void summarize(pd_profile *p, int64_t res_sum, bool tips)
 		cum_max = in->node_cutoff;
 	p->unknown_cum_max = cum_max;
 	p->unknown_flat_max = flat_max < cum_max ? flat_max : cum_max;
+	return PD_OK;
 }
 
 pd_status pd_parse_walk(parse_ctx *c, Agraph_t *g)
@@ -169,9 +176,17 @@ pd_status pd_parse_walk(parse_ctx *c, Agraph_t *g)
 		size_t seq = pd_cg_seq(n);
 		if (seq < nseq)
 			index[seq] = p->nnodes;
-		p->flat_sum += nd->flat;
-		res_sum += nd->flat_res;
 		p->nnodes++;
+		/* Checked: each value fits int64, their sum may not; everything downstream
+		 * (totals, bounds, shares) trusts flat_sum. */
+		if (__builtin_add_overflow(p->flat_sum, nd->flat, &p->flat_sum) ||
+		    __builtin_add_overflow(res_sum, nd->flat_res, &res_sum)) {
+			rc = pd_error_set(c->err, PD_EINPUT,
+					  "%s: the node values add up to more than int64 holds "
+					  "(overflow at node %.60s)",
+					  c->source, name);
+			break;
+		}
 	}
 	if (rc == PD_OK && !seen_legend && p->nnodes == 0)
 		rc = pd_error_set(c->err, PD_EINPUT,
@@ -181,6 +196,6 @@ pd_status pd_parse_walk(parse_ctx *c, Agraph_t *g)
 		rc = pd_parse_edges(c, g, index, nseq);
 	pd_free(index);
 	if (rc == PD_OK)
-		summarize(p, res_sum, tips);
+		rc = summarize(c, res_sum, tips);
 	return rc;
 }

@@ -1,16 +1,15 @@
 /* DOT -> SVG in-process with libgvc, which is opened on first use (libgvc.so.6 and the
  * pango/cairo stack behind it cost start-up time that only --svg needs; libcgraph, the
- * parser, stays linked). libcgraph reports problems through one global error hook;
- * while we render, it points at a collector, so nothing reaches stderr and the first
- * message lands in the caller's pd_error. Any message, even a warning, fails the
- * render: the DOT we render is our own, so a warning means a bug to surface, not a
- * picture to ship. Not thread-safe (neither is graphviz's error state). */
+ * parser, stays linked). libcgraph's lexer and error hook are global: the render holds
+ * src/cgraph's lock, starts from a reset lexer and has every message captured there
+ * (pd_cg_render_begin), so nothing reaches stderr and the first message lands in the
+ * caller's pd_error. Any message, even a warning, fails the render: the DOT we render
+ * is our own, so a warning means a bug to surface, not a picture to ship. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
 #include "profdiff/profdiff.h"
@@ -41,44 +40,18 @@ static void gv_load(void)
 	GVC_FUNCTIONS(GVC_LOAD)
 #undef GVC_LOAD
 }
+#include "cgraph/cgraph.h"
 
 /* One context for the process, never freed: graphviz 2.43's pango plugin keeps a
  * pointer into the first context's font table, so a second context reads freed memory
  * (seen with ASan). The context holds only plugin and font state, no graph. */
 static GVC_t *gvc;
 
-/* The messages of the current render, up to the size of a pd_error's text. */
-static pd_buf gv_msg;
-static bool gv_seen;
-
-/* libcgraph calls this once per message piece ("Warning: ", then the text). */
-static int collect(char *msg)
-{
-	gv_seen = true;
-	if (gv_msg.len < sizeof(((pd_error *)0)->msg))
-		pd_buf_puts(&gv_msg, msg);
-	return 0;
-}
-
-/* The collected message as one line, without graphviz's level prefix and trailing
- * blanks. */
+/* The first message of the render, or what to say when there was none. */
 static const char *message(void)
 {
-	char *m = gv_msg.data;
-	if (gv_msg.failed)
-		return "out of memory while collecting graphviz's message";
-	if (!m)
-		return "no graph found";
-	for (const char *prefix = "Error: "; prefix; prefix = *prefix == 'E' ? "Warning: " : NULL)
-		if (strncmp(m, prefix, strlen(prefix)) == 0)
-			m += strlen(prefix);
-	size_t len = strlen(m);
-	for (char *p = m; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	while (len && m[len - 1] == ' ')
-		m[--len] = '\0';
-	return len ? m : "no graph found";
+	const char *m = pd_cg_error();
+	return *m ? m : "no graph found";
 }
 
 pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
@@ -100,10 +73,9 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 	memcpy(text, dot, len);
 	text[len] = '\0';
 
-	pd_buf_init(&gv_msg, 0);
-	gv_seen = false;
-	agusererrf prev = agseterrf(collect);
-	agerrlevel_t prev_level = agseterr(AGWARN); /* report everything, to collect() */
+	/* The lock, a lexer reset from any earlier parse (one cut inside a string would
+	 * fail this read) and every message captured, warnings included. */
+	pd_cg_render_begin();
 
 	if (!gvc)
 		gvc = gv.Context();
@@ -112,16 +84,16 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 		goto done;
 	}
 	g = agmemread(text);
-	if (!g || gv_seen) {
+	if (!g || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "invalid DOT: %s", message());
 		goto done;
 	}
-	if (gv.Layout(gvc, g, "dot") != 0 || gv_seen) {
+	if (gv.Layout(gvc, g, "dot") != 0 || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz layout failed: %s", message());
 		goto done;
 	}
 	laid_out = true;
-	if (gv.RenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || gv_seen) {
+	if (gv.RenderData(gvc, g, "svg", &svg, &svglen) != 0 || !svg || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "graphviz SVG rendering failed: %s", message());
 		goto done;
 	}
@@ -137,10 +109,7 @@ done:
 		gv.FreeLayout(gvc, g);
 	if (g)
 		agclose(g);
-	agreseterrors();
-	agseterr(prev_level);
-	agseterrf(prev);
-	pd_buf_fini(&gv_msg);
+	pd_cg_render_end();
 	pd_free(text);
 	return st;
 }

@@ -83,14 +83,21 @@ case("one-long-line", b"a" * (4 << 20), GOOD, 3, "")
 case("truncated-in-string", GOOD[: GOOD.index(b"main.work") + 4], GOOD, 3, "")
 case("no-closing-brace", GOOD.rstrip()[:-1], GOOD, 3, "")
 case("text-after-graph", GOOD + b"N9 [label=\"x\"]\n", GOOD, 3, "after the graph")
-case("two-graphs", GOOD + GOOD, GOOD, 3, "")
+case("two-graphs", GOOD + GOOD, GOOD, 3, "after the graph")
 case("unbalanced-brackets", prof('N1 [label="a\\n1s" [[[ ]\n'), GOOD, 3, "")
 case("backslash-at-eof", GOOD[:40] + b'"abc\\', GOOD, 3, "")
 case("nested-subgraphs-3400",
-     prof("subgraph { " * 3400 + node(1, "main.main", "1s") + "} " * 3400 + "\n"), GOOD, 3, "")
-case("braces-3M", b"digraph x {" + b"{}" * 3000000 + b"}\n", GOOD, 3, "")
+     prof("subgraph { " * 3400 + node(1, "main.main", "1s") + "} " * 3400 + "\n"), GOOD, 3,
+     "raise the limit with --max-nesting")
+# The legend's subgraph is level 2: 62 more make 64, the default limit.
+case("nested-subgraphs-64", prof("subgraph { " * 62 + node(1, "main.main", "1s") + "} " * 62 + "\n"),
+     GOOD, 0, "", "rows>=1")
+case("braces-3M", b"digraph x {" + b"{}" * 3000000 + b"}\n", GOOD, 3, "--max-subgraphs")
 case("subgraphs-200k", prof("".join("subgraph s%d {}\n" % i for i in range(200000))
-                            + node(1, "main.main", "1s")), GOOD, 3, "")
+                            + node(1, "main.main", "1s")), GOOD, 3, "more than 1000 subgraphs")
+case("long-token", b"a" + "\u00e9".encode() * 100000 + b" digraph {}", GOOD, 3,
+     "near 'a" + "\u00e9" * 29 + "...'")
+case("control-token", b"\x1b]0;pwned\x07 digraph {}", GOOD, 3, "near '\\x1b")
 
 # -- numbers
 zeros = "0" * 130
