@@ -124,7 +124,8 @@ expect_in "$ERR" "^profdiff: LabelNames: invalid JSON in the server's reply$" "i
 emu
 run types "${BASE_WIN[@]}" --url "https://${URL#http://}"
 expect_rc 3 "https against a plain-HTTP server"
-expect_in "$ERR" "TLS error talking to https://127.0.0.1:[0-9]+/querier.v1.QuerierService/ProfileTypes: .*--cacert" "TLS failure message"
+# (issue 13: the old advice, --cacert/--insecure, was the wrong fix here)
+expect_in "$ERR" "https://127.0.0.1:[0-9]+/querier.v1.QuerierService/ProfileTypes speaks plain HTTP, not TLS: use an http:// URL" "TLS failure message"
 run types "${BASE_WIN[@]}" --url "https://${URL#http://}" --cacert "$T/no-such-ca.pem"
 expect_rc 3 "missing --cacert file"
 
