@@ -5,6 +5,8 @@
 
 #include "cli/cli.h"
 
+int pd_cmd_mcp(int argc, char **argv); /* cmd_mcp.c; TEMPORARY here, belongs in cli.h */
+
 typedef struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -18,6 +20,7 @@ static const command commands[] = {
 	{"types", pd_cmd_types, "list profile types"},
 	{"labels", pd_cmd_labels, "list label names"},
 	{"values", pd_cmd_values, "list the values of one label"},
+	{"mcp", pd_cmd_mcp, "serve MCP tools (Pyroscope fetch and diff) over stdio or HTTP"},
 };
 
 static void usage(FILE *f)
