@@ -156,6 +156,7 @@ static void post(pd_mcp_server *s, const pd_mcp_http_req *q, pd_mcp_http_resp *r
 		}
 	}
 	int code = 0;
+	pd_mcp_keep_raw_id(v, q->body, q->len);
 	out = pd_mcp_dispatch(s, &ss, v, &code);
 	if (!out) {
 		if (code == -32603)

@@ -43,6 +43,9 @@ void pd_mcp_log(const pd_mcp_server *s, const char *fmt, ...)
 cJSON *pd_mcp_dispatch(pd_mcp_server *s, pd_mcp_session *ss, const cJSON *msg, int *code);
 /* An error response; id may be NULL (omitted). data is taken over (may be NULL). */
 cJSON *pd_mcp_error(const cJSON *id, int code, const char *msg, cJSON *data);
+/* Remembers the digits of a numeric top-level id of msg (parsed from s[0..n)), so the
+ * reply echoes it exactly even past 2^53. */
+void pd_mcp_keep_raw_id(cJSON *msg, const char *s, size_t n);
 /* Serializes r into out, replacing an over-cap reply by a -32603 error. */
 bool pd_mcp_serialize(const cJSON *r, const cJSON *id, pd_buf *out);
 /* Strictly valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */

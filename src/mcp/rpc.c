@@ -82,12 +82,14 @@ bool pd_mcp_utf8_ok(const char *str, size_t n)
 
 /* ---- building replies ------------------------------------------------------------ */
 
-/* Ids are strings or integers; integers are written back as digits (cJSON would print
- * 1e+17 for a large one). */
+/* Ids are strings or integers; integers are written back as the client wrote them
+ * (pd_mcp_keep_raw_id), else as digits (cJSON would print 1e+17 for a large one). */
 static cJSON *copy_id(const cJSON *id)
 {
 	if (cJSON_IsString(id))
 		return cJSON_CreateString(id->valuestring);
+	if (id->valuestring)
+		return cJSON_CreateRaw(id->valuestring);
 	char num[40];
 	snprintf(num, sizeof num, "%.0f", id->valuedouble);
 	return cJSON_CreateRaw(num);
@@ -383,6 +385,50 @@ cJSON *pd_mcp_dispatch(pd_mcp_server *s, pd_mcp_session *ss, const cJSON *msg, i
 	return r;
 }
 
+/* Skips one JSON string starting at s[i] == '"'; returns the index after it. */
+static size_t skip_string(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n && s[i] != '"'; i++)
+		if (s[i] == '\\')
+			i++;
+	return i + 1;
+}
+
+void pd_mcp_keep_raw_id(cJSON *msg, const char *s, size_t n)
+{
+	cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
+	if (!cJSON_IsNumber(id) || id->valuestring)
+		return;
+	/* Find the top-level "id" member in the text: cJSON keeps only a double. */
+	size_t i = 0, depth = 0;
+	while (i < n) {
+		char c = s[i];
+		if (c == '"') {
+			size_t end = skip_string(s, n, i);
+			bool key = depth == 1 && end - i == 4 && !memcmp(s + i, "\"id\"", 4);
+			i = end;
+			if (!key)
+				continue;
+			while (i < n && strchr(" \t\r\n", s[i]))
+				i++;
+			if (i >= n || s[i] != ':')
+				continue;
+			for (i++; i < n && strchr(" \t\r\n", s[i]); i++)
+				;
+			size_t st = i;
+			while (i < n && strchr("-+0123456789.eE", s[i]))
+				i++;
+			if (i > st && i - st < 40 && (s[st] == '-' || (s[st] >= '0' && s[st] <= '9')) &&
+			    strspn(s + st, "-0123456789") >= i - st)
+				id->valuestring = pd_strndup(s + st, i - st); /* freed by cJSON_Delete */
+			return;
+		}
+		depth += c == '{' || c == '[';
+		depth -= (c == '}' || c == ']') && depth > 0;
+		i++;
+	}
+}
+
 /* ---- the stdio front end ---------------------------------------------------------- */
 
 static pd_status write_error(pd_buf *reply, int code, const char *msg)
@@ -453,6 +499,7 @@ pd_status pd_mcp_handle(pd_mcp_server *s, pd_mcp_session *ss, const char *msg, s
 			st = batch(s, ss, v, reply);
 	} else {
 		int code;
+		pd_mcp_keep_raw_id(v, msg, len);
 		cJSON *r = pd_mcp_dispatch(s, ss, v, &code);
 		if (r) {
 			if (!pd_mcp_serialize(r, cJSON_GetObjectItemCaseSensitive(r, "id"), reply))
