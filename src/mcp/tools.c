@@ -222,6 +222,7 @@ static void run_list(call *c, int which)
 	pd_status st;
 	static const char *const what[] = {"ProfileTypes", "LabelNames", "LabelValues"};
 	const char *name = pd_mcp_arg_str(c, "name");
+	char *trimmed = NULL;
 	if (which == 2 && !name) {
 		pd_mcp_fail(c, "name is required: the label whose values to list, e.g. service_name");
 		return;
@@ -232,14 +233,19 @@ static void run_list(call *c, int which)
 		st = pd_pyro_profile_types(&t.http, t.from_ms, t.to_ms, &l, &e);
 	else if (which == 1)
 		st = pd_pyro_label_names(&t.http, t.matchers, t.from_ms, t.to_ms, &l, &e);
-	else
-		st = pd_pyro_label_values(&t.http, name + strspn(name, " \t"), t.matchers, t.from_ms,
-					  t.to_ms, &l, &e);
+	else if (!(trimmed = pd_strdup(name + strspn(name, " \t")))) /* trimmed, like mcp-grafana */
+		st = pd_error_oom(&e);
+	else {
+		for (size_t k = strlen(trimmed); k && strchr(" \t", trimmed[k - 1]); k--)
+			trimmed[k - 1] = '\0';
+		st = pd_pyro_label_values(&t.http, trimmed, t.matchers, t.from_ms, t.to_ms, &l, &e);
+	}
 	if (st != PD_OK)
 		pd_mcp_fetch_failed(c, what[which], &e);
 	else
 		put_list(c, &l);
 out:
+	pd_free(trimmed);
 	pd_strlist_fini(&l);
 	pd_mcp_target_fini(&t);
 }
