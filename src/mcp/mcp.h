@@ -17,9 +17,9 @@
 #define PD_MCP_MAX_REQUEST ((size_t)1 << 20) /* inbound line / POST body cap */
 
 typedef struct pd_mcp_config {
-	/* Connection template: auth, tenant, timeouts, caps. url and datasource are set
-	 * per call from the fields below; trace must be NULL. Strings are borrowed and
-	 * must outlive the server. */
+	/* Connection template: auth, tenant, timeouts, caps (from pd_http_conf_init, so no
+	 * tracing). url and datasource are set per call from the fields below. Strings are
+	 * borrowed and must outlive the server. */
 	pd_http_conf http;
 	const char *pyroscope_url; /* direct-mode root, used without data_source_uid */
 	const char *grafana_url;   /* Grafana root, used with data_source_uid */

@@ -529,7 +529,6 @@ pd_status pd_mcp_server_new(const pd_mcp_config *cfg, pd_mcp_server **out, pd_er
 		return pd_error_oom(err);
 	}
 	s->cfg = *cfg;
-	s->cfg.http.trace = NULL;
 	for (size_t i = 0; i < cfg->nallow_dirs; i++) {
 		char *rp = realpath(cfg->allow_dirs[i], NULL);
 		if (!rp) {

@@ -103,7 +103,6 @@ bool pd_mcp_target_init(call *c, pd_mcp_target *t, const char *mname)
 	if (!uid)
 		uid = cfg->datasource;
 	t->http = cfg->http;
-	t->http.trace = NULL;
 	if (uid) {
 		if (!cfg->grafana_url) {
 			pd_mcp_fail(c, "data_source_uid \"%s\" needs a Grafana URL, and this server has "

@@ -190,6 +190,32 @@ static const char *verdict(const pd_diff *d, double *pct)
 	return *pct > 5 ? "regression" : *pct < -5 ? "improvement" : "no_change";
 }
 
+/* What limits the comparison, in the tool's own words (sentences without a period). */
+static size_t warnings(const pd_diff *d, char w[4][256])
+{
+	size_t n = 0, hidden = 0, upper = 0;
+	for (size_t i = 0; i < d->nrows; i++) {
+		hidden += d->rows[i].status == PD_ROW_HIDDEN;
+		upper += d->rows[i].cum_upper_bound;
+	}
+	if (d->base.trimmed || d->head.trimmed)
+		snprintf(w[n++], 256, "the %s trimmed (nodes below a cut-off were left out); a larger "
+				      "max_node_depth keeps more",
+			 d->base.trimmed && d->head.trimmed ? "baseline and new inputs were"
+			 : d->base.trimmed		     ? "baseline input was"
+							     : "new input was");
+	if (hidden)
+		snprintf(w[n++], 256, "%zu function(s) are missing from a trimmed input: their delta "
+				      "is an interval (status hidden, delta_min..delta_max)", hidden);
+	if (d->short_names)
+		snprintf(w[n++], 256, "an input has no tooltips (cleaned DOT): functions are joined on "
+				      "shortened names, which can collide");
+	if (upper)
+		snprintf(w[n++], 256, "cum of %zu function(s) is an upper bound (several line nodes "
+				      "summed; recursion counts twice)", upper);
+	return n;
+}
+
 static const pd_escape md_escape = {.ascii = {['|'] = "\\|", ['`'] = "'", ['\n'] = " "},
 				    .bad = "\xef\xbf\xbd"};
 
@@ -197,8 +223,8 @@ static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *wind
 {
 	double pct;
 	const char *v = verdict(d, &pct);
-	char a[64], b[64], w[PD_REPORT_WARN_MAX][320];
-	size_t nw = pd_report_warnings(d, w);
+	char a[64], b[64], w[4][256];
+	size_t nw = warnings(d, w);
 	pd_metric by = d->opts.by;
 	int64_t rest_delta = 0;
 	double rest_b = 0, rest_n = 0;

@@ -90,6 +90,38 @@ res, r = tool("diff_dot_profiles", {"base_dot": base, "new_dot": new})
 check(not res.get("isError") and res["structuredContent"]["top"][0]["name"] == "main.compress", "diff_dot_profiles", r)
 res, r = tool("diff_dot_profiles", {"base_dot": base, "new_dot": "digraph { broken"})
 check(res.get("isError") and "new profile" in text_of(r), "diff_dot_profiles: bad DOT is isError", r)
+
+
+def gen_dot(n, bump, dropped):
+    """A pprof-style DOT of n leaf functions with long names; flat = cum."""
+    vals = [10 + k + (bump * (k % 7)) for k in range(n)]
+    total = sum(vals)
+    legend = "Showing nodes accounting for %dms, 100%% of %dms total\\l" % (total, total)
+    if dropped:
+        legend += "Dropped 12 nodes (cum <= 1ms)\\l"
+    out = ['digraph "big" {', 'subgraph cluster_L { "File: big" [shape=box label="File: big\\lType: cpu\\l%s"] }' % legend]
+    for k, v in enumerate(vals):
+        name = "example.com/some/long/package/path/module%03d.(*HandlerType[go.shape.struct { A string; B int; C []byte; D map[string]any }]).ServeFunction%03d.func1.func2.deeply.nested.closure" % (k, k)
+        out.append('N%d [label="module%03d\\nServeFunction%03d\\n%dms (%.2f%%)" shape=box tooltip="%s x.go:%d (%dms)"]'
+                   % (k + 1, k, k, v, 100.0 * v / total, name, k + 1, v))
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+big_base, big_new = gen_dot(300, 0, False), gen_dot(300, 3, True)
+res, r = tool("diff_dot_profiles", {"base_dot": big_base, "new_dot": big_new})
+sc = res.get("structuredContent", {})
+size = len(text_of(r)) + len(json.dumps(sc, separators=(",", ":")))
+check(not res.get("isError") and size <= 8192 and sc["truncated"] > 0 and 3 <= len(sc["top"]) <= 10,
+      "300 functions, default: rows trimmed to fit about 8 KB (%d bytes, %d rows)" % (size, len(sc.get("top", []))), r)
+check(any("trimmed" in w for w in sc.get("warnings", [])) and "Warning:" in text_of(r),
+      "a trimmed input is a warning in both forms", sc.get("warnings"))
+check(sc["other"]["functions"] == sc["truncated"] and sc["other"]["share_base"] is not None,
+      "other: the rows not shown, with their shares", sc.get("other"))
+res, r = tool("diff_dot_profiles", {"base_dot": big_base, "new_dot": big_new, "top": 100})
+check(len(res.get("structuredContent", {}).get("top", [])) == 100, "top=100: more rows on request")
+res, r = tool("diff_dot_profiles", {"base_dot": big_base, "new_dot": big_new, "top": 0})
+check(res.get("isError") and "top" in text_of(r), "top=0: isError", r)
 res, r = tool("diff_profile_files", {"base_path": os.path.join(DATA, "base.dot"), "new_path": os.path.join(DATA, "new.dot")})
 check(res.get("isError") and "--allow-dir" in text_of(r), "diff_profile_files without --allow-dir: refused", r)
 
