@@ -117,7 +117,7 @@ static void post(pd_mcp_server *s, const pd_mcp_http_req *q, pd_mcp_http_resp *r
 							  NULL)
 					   : pd_mcp_dispatch(s, &ss, el, &code);
 			if (x)
-				cJSON_AddItemToArray(out, x);
+				pd_mcp_put(out, NULL, x);
 		}
 		if (cJSON_GetArraySize(out) == 0) {
 			r->status = 202;

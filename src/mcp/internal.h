@@ -113,6 +113,9 @@ void pd_mcp_fail(call *c, const char *fmt, ...)
 const char *pd_mcp_arg_str(const call *c, const char *name); /* NULL when absent or "" */
 bool pd_mcp_arg_int(const call *c, const char *name, long *out); /* false when absent */
 bool pd_mcp_arg_bool(const call *c, const char *name, bool dflt);
+/* Adds item to object o under key (key NULL: appends to array o); on failure (o or item
+ * NULL, out of memory) deletes item, so nothing leaks on the out-of-memory paths. */
+bool pd_mcp_put(cJSON *o, const char *key, cJSON *item);
 /* Adds s to o as a string with invalid UTF-8 replaced by U+FFFD. */
 bool pd_mcp_add_str(cJSON *o, const char *key, const char *s);
 cJSON *pd_mcp_str(const char *s);

@@ -103,8 +103,7 @@ static cJSON *envelope(const cJSON *id)
 	cJSON_AddStringToObject(r, "jsonrpc", "2.0");
 	if (id) {
 		cJSON *i = copy_id(id);
-		if (!i || !cJSON_AddItemToObject(r, "id", i)) {
-			cJSON_Delete(i);
+		if (!pd_mcp_put(r, "id", i)) {
 			cJSON_Delete(r);
 			return NULL;
 		}
@@ -116,8 +115,9 @@ cJSON *pd_mcp_error(const cJSON *id, int code, const char *msg, cJSON *data)
 {
 	cJSON *r = envelope(id), *e = r ? cJSON_AddObjectToObject(r, "error") : NULL;
 	if (!e || !cJSON_AddNumberToObject(e, "code", code) || !pd_mcp_add_str(e, "message", msg) ||
-	    (data && !cJSON_AddItemToObject(e, "data", data))) {
-		cJSON_Delete(data);
+	    (data && !pd_mcp_put(e, "data", data))) {
+		if (!e)
+			cJSON_Delete(data);
 		cJSON_Delete(r);
 		return NULL;
 	}
@@ -127,8 +127,9 @@ cJSON *pd_mcp_error(const cJSON *id, int code, const char *msg, cJSON *data)
 static cJSON *result(const cJSON *id, cJSON *res)
 {
 	cJSON *r = res ? envelope(id) : NULL;
-	if (!r || !cJSON_AddItemToObject(r, "result", res)) {
+	if (!r)
 		cJSON_Delete(res);
+	if (!r || !pd_mcp_put(r, "result", res)) {
 		cJSON_Delete(r);
 		return NULL;
 	}
@@ -149,7 +150,7 @@ static cJSON *supported_list(void)
 {
 	cJSON *a = cJSON_CreateArray();
 	for (int r = RANK_COUNT - 1; a && r >= 1; r--)
-		cJSON_AddItemToArray(a, cJSON_CreateString(pd_mcp_versions[r]));
+		pd_mcp_put(a, NULL, cJSON_CreateString(pd_mcp_versions[r]));
 	return a;
 }
 
@@ -191,7 +192,7 @@ static cJSON *initialize(pd_mcp_session *ss, const cJSON *params, const char **e
 	cJSON_AddStringToObject(r, "protocolVersion", pd_mcp_versions[rank]);
 	cJSON *caps = cJSON_AddObjectToObject(r, "capabilities");
 	cJSON_AddObjectToObject(caps, "tools");
-	cJSON_AddItemToObject(r, "serverInfo", server_info(rank));
+	pd_mcp_put(r, "serverInfo", server_info(rank));
 	cJSON_AddStringToObject(r, "instructions", instructions);
 	ss->rank = rank;
 	return r;
@@ -200,7 +201,7 @@ static cJSON *initialize(pd_mcp_session *ss, const cJSON *params, const char **e
 static cJSON *discover(void)
 {
 	cJSON *r = cJSON_CreateObject();
-	cJSON_AddItemToObject(r, "supportedVersions", supported_list());
+	pd_mcp_put(r, "supportedVersions", supported_list());
 	cJSON *caps = cJSON_AddObjectToObject(r, "capabilities");
 	cJSON_AddObjectToObject(caps, "tools");
 	cJSON_AddNumberToObject(r, "ttlMs", 3600000);
@@ -222,7 +223,7 @@ static cJSON *modernize(cJSON *res, const char *method)
 	cJSON *meta = cJSON_GetObjectItemCaseSensitive(res, "_meta");
 	if (!meta)
 		meta = cJSON_AddObjectToObject(res, "_meta");
-	cJSON_AddItemToObject(meta, PD_MCP_META_SERVER, server_info(RANK_2026_07_28));
+	pd_mcp_put(meta, PD_MCP_META_SERVER, server_info(RANK_2026_07_28));
 	return res;
 }
 
@@ -253,7 +254,7 @@ static cJSON *modern(pd_mcp_server *s, const cJSON *id, const char *method,
 	if (strcmp(version, PD_MCP_MODERN) != 0) {
 		cJSON *data = cJSON_CreateObject();
 		if (data) {
-			cJSON_AddItemToObject(data, "supported", supported_list());
+			pd_mcp_put(data, "supported", supported_list());
 			pd_mcp_add_str(data, "requested", version);
 		}
 		*code = -32022;
@@ -465,7 +466,7 @@ static pd_status batch(pd_mcp_server *s, pd_mcp_session *ss, const cJSON *arr, p
 			r = pd_mcp_dispatch(s, ss, el, &code);
 		}
 		if (r)
-			cJSON_AddItemToArray(out, r);
+			pd_mcp_put(out, NULL, r);
 	}
 	bool ok = true;
 	if (cJSON_GetArraySize(out) > 0)

@@ -18,6 +18,14 @@
 
 static const pd_escape clean = {.bad = "\xef\xbf\xbd", .keep_controls = true};
 
+bool pd_mcp_put(cJSON *o, const char *key, cJSON *item)
+{
+	bool ok = o && item && (key ? cJSON_AddItemToObject(o, key, item) : cJSON_AddItemToArray(o, item));
+	if (!ok)
+		cJSON_Delete(item);
+	return ok;
+}
+
 cJSON *pd_mcp_str(const char *s)
 {
 	pd_buf b;
@@ -31,12 +39,7 @@ cJSON *pd_mcp_str(const char *s)
 
 bool pd_mcp_add_str(cJSON *o, const char *key, const char *s)
 {
-	cJSON *v = pd_mcp_str(s);
-	if (!v || !cJSON_AddItemToObject(o, key, v)) {
-		cJSON_Delete(v);
-		return false;
-	}
-	return true;
+	return pd_mcp_put(o, key, pd_mcp_str(s));
 }
 
 void pd_mcp_fail(call *c, const char *fmt, ...)
@@ -202,7 +205,7 @@ static void put_list(call *c, const pd_strlist *l)
 {
 	cJSON *a = cJSON_CreateArray();
 	for (size_t i = 0; a && i < l->n; i++)
-		if (!cJSON_AddItemToArray(a, pd_mcp_str(l->v[i]))) {
+		if (!pd_mcp_put(a, NULL, pd_mcp_str(l->v[i]))) {
 			cJSON_Delete(a);
 			a = NULL;
 		}
@@ -453,12 +456,12 @@ static cJSON *input_schema(const tool *t)
 		if (p->choices) {
 			cJSON *e = cJSON_AddArrayToObject(o, "enum");
 			for (const char *const *ch = p->choices; *ch; ch++)
-				cJSON_AddItemToArray(e, cJSON_CreateString(*ch));
+				pd_mcp_put(e, NULL, cJSON_CreateString(*ch));
 		}
 		if (p->required)
-			cJSON_AddItemToArray(req, cJSON_CreateString(p->name));
+			pd_mcp_put(req, NULL, cJSON_CreateString(p->name));
 	}
-	cJSON_AddItemToObject(s, "required", req);
+	pd_mcp_put(s, "required", req);
 	cJSON_AddBoolToObject(s, "additionalProperties", false);
 	return s;
 }
@@ -469,14 +472,14 @@ cJSON *pd_mcp_tools_list(int rank)
 	for (size_t i = 0; arr && i < pd_mcp_ntools; i++) {
 		const tool *t = &pd_mcp_tools[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToArray(arr, o);
+		pd_mcp_put(arr, NULL, o);
 		cJSON_AddStringToObject(o, "name", t->name);
 		if (rank >= RANK_2025_06_18)
 			cJSON_AddStringToObject(o, "title", t->title);
 		cJSON_AddStringToObject(o, "description", t->desc);
-		cJSON_AddItemToObject(o, "inputSchema", input_schema(t));
+		pd_mcp_put(o, "inputSchema", input_schema(t));
 		if (rank >= RANK_2025_06_18 && t->output_schema)
-			cJSON_AddItemToObject(o, "outputSchema", t->output_schema());
+			pd_mcp_put(o, "outputSchema", t->output_schema());
 		if (rank >= RANK_2025_03_26) {
 			cJSON *a = cJSON_AddObjectToObject(o, "annotations");
 			cJSON_AddBoolToObject(a, "readOnlyHint", true);
@@ -560,11 +563,11 @@ cJSON *pd_mcp_tools_call(const pd_mcp_server *s, int rank, const cJSON *params, 
 		pd_mcp_log(s, "tool %s: %.300s", t->name, c.text.data ? c.text.data : "");
 	cJSON *r = cJSON_CreateObject(), *content = cJSON_AddArrayToObject(r, "content");
 	cJSON *block = cJSON_CreateObject();
-	cJSON_AddItemToArray(content, block);
+	pd_mcp_put(content, NULL, block);
 	cJSON_AddStringToObject(block, "type", "text");
 	pd_mcp_add_str(block, "text", c.text.data ? c.text.data : "");
 	if (c.structured && rank >= RANK_2025_06_18 && !c.is_error) {
-		cJSON_AddItemToObject(r, "structuredContent", c.structured);
+		pd_mcp_put(r, "structuredContent", c.structured);
 		c.structured = NULL;
 	}
 	if (c.is_error)

@@ -67,8 +67,8 @@ static cJSON *prop(cJSON *props, const char *name, const char *type, const char 
 	cJSON *o = cJSON_AddObjectToObject(props, name);
 	if (type[0] == '?') { /* nullable */
 		cJSON *t = cJSON_AddArrayToObject(o, "type");
-		cJSON_AddItemToArray(t, cJSON_CreateString(type + 1));
-		cJSON_AddItemToArray(t, cJSON_CreateString("null"));
+		pd_mcp_put(t, NULL, cJSON_CreateString(type + 1));
+		pd_mcp_put(t, NULL, cJSON_CreateString("null"));
 	} else {
 		cJSON_AddStringToObject(o, "type", type);
 	}
@@ -83,7 +83,7 @@ static cJSON *obj(cJSON *o, const char *const *req)
 	cJSON *props = cJSON_AddObjectToObject(o, "properties");
 	cJSON *r = cJSON_AddArrayToObject(o, "required");
 	for (; *req; req++)
-		cJSON_AddItemToArray(r, cJSON_CreateString(*req));
+		pd_mcp_put(r, NULL, cJSON_CreateString(*req));
 	return props;
 }
 
@@ -123,7 +123,7 @@ cJSON *pd_mcp_diff_schema(void)
 	x = obj(cJSON_AddObjectToObject(p, "verdict"), v_req);
 	cJSON *st = prop(x, "status", "string", NULL), *e = cJSON_AddArrayToObject(st, "enum");
 	for (const char *const *v = statuses; *v; v++)
-		cJSON_AddItemToArray(e, cJSON_CreateString(*v));
+		pd_mcp_put(e, NULL, cJSON_CreateString(*v));
 	prop(x, "summary", "string", NULL);
 	prop(x, "source", "string", "what decided the verdict");
 	prop(p, "unit", "string", "nanoseconds, bytes, count or nanogcu: every value below");
@@ -156,7 +156,7 @@ cJSON *pd_mcp_diff_schema(void)
 	prop(x, "share_new", "?number", "their flat share of the new total");
 	cJSON_AddStringToObject(prop(p, "warnings", "array", NULL), "description",
 				"what limits the comparison (trimming, name joins)");
-	cJSON_AddItemToObject(cJSON_GetObjectItem(p, "warnings"), "items",
+	pd_mcp_put(cJSON_GetObjectItem(p, "warnings"), "items",
 			      cJSON_CreateObject());
 	cJSON_AddStringToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(p, "warnings"), "items"),
 				"type", "string");
@@ -288,15 +288,15 @@ static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *wind
 	}
 	x = cJSON_AddObjectToObject(s, "net");
 	cJSON_AddNumberToObject(x, "delta", (double)(d->new_total - d->base_total));
-	cJSON_AddItemToObject(x, "pct", num(pct, d->base_total > 0));
+	pd_mcp_put(x, "pct", num(pct, d->base_total > 0));
 	if (windows)
-		cJSON_AddItemToObject(s, "windows", cJSON_Duplicate(windows, true));
+		pd_mcp_put(s, "windows", cJSON_Duplicate(windows, true));
 	cJSON *rows = cJSON_AddArrayToObject(s, "top");
 	for (size_t i = 0; rows && i < n; i++) {
 		const pd_diff_row *r = &d->rows[i];
 		double p = 0;
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToArray(rows, o);
+		pd_mcp_put(rows, NULL, o);
 		cJSON_AddNumberToObject(o, "rank", (double)(i + 1));
 		pd_mcp_add_str(o, "name", r->name);
 		cJSON_AddStringToObject(o, "status", pd_row_status_name(r->status));
@@ -311,18 +311,18 @@ static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *wind
 		int64_t dv = pd_vals_get(&r->delta, by), tv = pd_vals_get(&r->tol, by);
 		cJSON_AddBoolToObject(o, "significant", (dv < 0 ? -dv : dv) > tv);
 		bool okp = pd_report_pct_value(pd_vals_get(&r->delta, by), pd_vals_get(&r->base, by), &p);
-		cJSON_AddItemToObject(o, "delta_pct", num(p, okp && r->in_base));
-		cJSON_AddItemToObject(o, "share_base", num(r->share_base, !isnan(r->share_base)));
-		cJSON_AddItemToObject(o, "share_new", num(r->share_new, !isnan(r->share_new)));
+		pd_mcp_put(o, "delta_pct", num(p, okp && r->in_base));
+		pd_mcp_put(o, "share_base", num(r->share_base, !isnan(r->share_base)));
+		pd_mcp_put(o, "share_new", num(r->share_new, !isnan(r->share_new)));
 	}
 	x = cJSON_AddObjectToObject(s, "other");
 	cJSON_AddNumberToObject(x, "functions", (double)(d->nrows - n));
 	cJSON_AddNumberToObject(x, "delta_flat", (double)rest_delta);
-	cJSON_AddItemToObject(x, "share_base", num(rest_b, d->base_total > 0));
-	cJSON_AddItemToObject(x, "share_new", num(rest_n, d->new_total > 0));
+	pd_mcp_put(x, "share_base", num(rest_b, d->base_total > 0));
+	pd_mcp_put(x, "share_new", num(rest_n, d->new_total > 0));
 	cJSON *wa = cJSON_AddArrayToObject(s, "warnings");
 	for (size_t i = 0; wa && i < nw; i++)
-		cJSON_AddItemToArray(wa, pd_mcp_str(w[i]));
+		pd_mcp_put(wa, NULL, pd_mcp_str(w[i]));
 	cJSON_AddNumberToObject(s, "truncated", (double)(d->nrows - n));
 	cJSON_Delete(c->structured);
 	c->structured = s;
