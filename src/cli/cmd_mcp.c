@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -205,26 +206,82 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
+/* stdio: the main thread reads stdin and queues complete lines; one worker answers them
+ * in order (so replies keep the order of requests) and is the only writer of stdout.
+ * At EOF the worker gets EOF_GRACE_MS to finish what is queued; a call still waiting on
+ * the server then is abandoned: the process exits 0 without answering it. */
+#define EOF_GRACE_MS 1000
+
+typedef struct job {
+	struct job *next;
+	size_t len;
+	bool too_large; /* the line passed the cap: answer -32600 */
+	char text[];
+} job;
+
 typedef struct stdio_loop {
 	pd_mcp_server *s;
-	pd_mcp_session ss;
 	int out;
-	pd_buf line, reply;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	job *head, **tail;
+	bool eof, idle;
+	pd_buf line;   /* the line being read */
 	bool skipping; /* the current line passed the cap: discard through its newline */
-	bool alive;
 } stdio_loop;
+
+static void *worker(void *arg)
+{
+	stdio_loop *l = arg;
+	pd_mcp_session ss;
+	pd_buf reply;
+	bool gone = false;
+	pd_mcp_session_init(&ss);
+	pd_buf_init(&reply, 0);
+	for (;;) {
+		pthread_mutex_lock(&l->mu);
+		while (!l->head && !l->eof)
+			pthread_cond_wait(&l->cv, &l->mu);
+		job *j = l->head;
+		if (j && !(l->head = j->next))
+			l->tail = &l->head;
+		l->idle = !j;
+		pthread_cond_broadcast(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		if (!j)
+			break;
+		reply.len = 0;
+		pd_status st = j->too_large ? pd_mcp_too_large(&reply)
+					    : pd_mcp_handle(l->s, &ss, j->text, j->len, &reply);
+		if (st != PD_OK)
+			fprintf(stderr, "profdiff mcp: out of memory handling a message\n");
+		else if (!gone && reply.len &&
+			 (!pd_buf_puts(&reply, "\n") || !write_all(l->out, reply.data, reply.len)))
+			gone = true; /* client gone (EPIPE): keep draining, write nothing */
+		free(j);
+	}
+	pd_buf_fini(&reply);
+	return NULL;
+}
 
 static void line_done(stdio_loop *l)
 {
-	l->reply.len = 0;
-	pd_status st = l->skipping ? pd_mcp_too_large(&l->reply)
-				   : pd_mcp_handle(l->s, &l->ss, l->line.data ? l->line.data : "",
-						   l->line.len, &l->reply);
-	if (st != PD_OK)
-		fprintf(stderr, "profdiff mcp: out of memory handling a message\n");
-	else if (l->reply.len && (!pd_buf_puts(&l->reply, "\n") ||
-				  !write_all(l->out, l->reply.data, l->reply.len)))
-		l->alive = false; /* client gone (EPIPE) */
+	size_t n = l->skipping ? 0 : l->line.len;
+	job *j = malloc(sizeof *j + n + 1);
+	if (j) {
+		j->next = NULL;
+		j->len = n;
+		j->too_large = l->skipping;
+		memcpy(j->text, l->line.data ? l->line.data : "", n);
+		j->text[n] = '\0';
+		pthread_mutex_lock(&l->mu);
+		*l->tail = j;
+		l->tail = &j->next;
+		pthread_cond_broadcast(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+	} else {
+		fprintf(stderr, "profdiff mcp: out of memory: a message was dropped\n");
+	}
 	l->skipping = false;
 	l->line.len = 0;
 	if (l->line.cap > ((size_t)4 << 20)) { /* give a huge line's memory back */
@@ -245,17 +302,21 @@ static void line_add(stdio_loop *l, const char *p, size_t n)
 
 static int serve_stdio(pd_mcp_server *s)
 {
-	stdio_loop l = {.s = s, .alive = true};
+	stdio_loop l = {.s = s, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+	pthread_t th;
+	l.tail = &l.head;
 	l.out = fcntl(1, F_DUPFD_CLOEXEC, 3); /* the protocol's private stdout */
 	if (l.out < 0 || dup2(2, 1) < 0) {
 		perror("profdiff mcp: stdout");
 		return PD_EINTERNAL;
 	}
-	pd_mcp_session_init(&l.ss);
 	pd_buf_init(&l.line, 0);
-	pd_buf_init(&l.reply, 0);
+	if (pthread_create(&th, NULL, worker, &l) != 0) {
+		fprintf(stderr, "profdiff mcp: cannot start a thread\n");
+		return PD_EINTERNAL;
+	}
 	char chunk[65536];
-	while (l.alive) {
+	for (;;) {
 		ssize_t n = read(0, chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -265,7 +326,7 @@ static int serve_stdio(pd_mcp_server *s)
 			break;
 		}
 		size_t start = 0;
-		for (size_t i = 0; i < (size_t)n && l.alive; i++)
+		for (size_t i = 0; i < (size_t)n; i++)
 			if (chunk[i] == '\n') {
 				line_add(&l, chunk + start, i - start);
 				line_done(&l);
@@ -273,8 +334,24 @@ static int serve_stdio(pd_mcp_server *s)
 			}
 		line_add(&l, chunk + start, (size_t)n - start);
 	}
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += EOF_GRACE_MS / 1000;
+	until.tv_nsec += (long)(EOF_GRACE_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	pthread_mutex_lock(&l.mu);
+	l.eof = true;
+	pthread_cond_broadcast(&l.cv);
+	int w = 0;
+	while (!l.idle && w == 0)
+		w = pthread_cond_timedwait(&l.cv, &l.mu, &until);
+	bool idle = l.idle;
+	pthread_mutex_unlock(&l.mu);
+	if (!idle) /* a call is still waiting on its server: abandon it */
+		_exit(PD_OK);
+	pthread_join(th, NULL);
 	pd_buf_fini(&l.line);
-	pd_buf_fini(&l.reply);
 	close(l.out);
 	return PD_OK;
 }

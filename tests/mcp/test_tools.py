@@ -188,6 +188,15 @@ r = t.request(call(1, "fetch_pyroscope_profile", {"profile_type": TYPE}), timeou
 check(r["result"].get("isError") and "time" in text_of(r), "timeout: isError that says so", r)
 t.close()
 
+url4, _ = start_emulator("--delay-ms", "10000")
+t = Stdio(env=clean_env(PROFDIFF_URL=url4))
+t.request({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+           "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}})
+t.send(call(1, "fetch_pyroscope_profile", {"profile_type": TYPE}))
+check(t.close(timeout=6) == 0, "stdin closed while a call waits 10 s on the server: exit 0 well before")
+l = t.line(0.1)
+check(l is None, "and the abandoned call is not answered", l)
+
 n0 = Stdio()
 n0.request({"jsonrpc": "2.0", "id": 0, "method": "initialize",
             "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}})
