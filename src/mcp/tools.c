@@ -3,6 +3,7 @@
  * drift. Names, parameters and defaults of the list/fetch tools are mcp-grafana's.
  * Bad arguments and upstream failures are isError results whose text says what to do
  * next; only a malformed tools/call is a protocol error. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,7 +510,8 @@ static bool check_args(call *c, const tool *t)
 		}
 		bool ok = p->type == P_STR   ? cJSON_IsString(a)
 			  : p->type == P_BOOL ? cJSON_IsBool(a)
-					      : cJSON_IsNumber(a) && a->valuedouble == (double)(long)a->valuedouble;
+					      : cJSON_IsNumber(a) && fabs(a->valuedouble) < 1e15 &&
+							a->valuedouble == floor(a->valuedouble);
 		if (!ok) {
 			pd_mcp_fail(c, "%s must be %s", p->name,
 				    p->type == P_STR ? "a string" : p->type == P_BOOL ? "true or false"
