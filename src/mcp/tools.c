@@ -15,7 +15,9 @@
 #include "fetch/timespec.h"
 #include "report/report.h"
 
-#define TEXT_LIMIT ((size_t)6 << 20) /* tool text; the reply adds escaping around it */
+/* Tool text cap: quotes and newlines escaped, a DOT stays well under PD_MCP_MAX_MESSAGE
+ * (text full of control bytes could still pass it: that reply becomes a -32603). */
+#define TEXT_LIMIT ((size_t)3 << 20)
 
 static const pd_escape clean = {.bad = "\xef\xbf\xbd", .keep_controls = true};
 

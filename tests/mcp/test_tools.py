@@ -180,6 +180,27 @@ r = e.request(call(2, "list_pyroscope_label_values", {"name": "service_name"}), 
 check(r["result"].get("isError") and "500" in text_of(r), "list tool, server 500: isError", r)
 e.close()
 
+for flags, tool_name, args, want, desc in (
+        (["--fault", "big", "--big-bytes", str(4 << 20), "--fault-count", "-1"], "fetch_pyroscope_profile",
+         {"profile_type": TYPE}, "too large", "a 4 MiB render: isError advising a narrower query"),
+        (["--fault", "zero", "--fault-count", "-1"], "fetch_pyroscope_profile", {"profile_type": TYPE},
+         "No samples matched", "an empty profile: isError naming the next steps"),
+        (["--fault", "empty", "--fault-count", "-1"], "diff_pyroscope_profiles", {"profile_type": TYPE},
+         "list_pyroscope_label_values", "an empty window in a diff: isError naming the next steps"),
+        (["--empty-lists"], "list_pyroscope_label_values", {"name": "service_name"}, None,
+         "nothing matched: an empty list, not an error")):
+    u, _ = start_emulator(*flags)
+    x = Stdio(env=clean_env(PROFDIFF_URL=u))
+    x.request({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+               "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}})
+    r = x.request(call(1, tool_name, args), timeout=60)
+    res = (r or {}).get("result", {})
+    if want:
+        check(res.get("isError") is True and want in text_of(r), desc, r)
+    else:
+        check(not res.get("isError") and text_of(r) == "[]", desc, r)
+    x.close()
+
 url3, _ = start_emulator("--delay-ms", "3000")
 t = Stdio(["--timeout", "0.3"], env=clean_env(PROFDIFF_URL=url3))
 t.request({"jsonrpc": "2.0", "id": 0, "method": "initialize",
