@@ -428,22 +428,35 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	}
 }
 
-static int serve_http(pd_mcp_server *s, const char *listen, const char *port_file, pd_error *err)
+/* ADDR:PORT (IPv4 or localhost) into sin and host. */
+static pd_status parse_listen(const char *listen, struct sockaddr_in *sin, char host[64],
+			      pd_error *err)
 {
 	const char *colon = strrchr(listen, ':');
-	char host[64];
 	char *end;
 	long port = colon ? strtol(colon + 1, &end, 10) : -1;
-	if (!colon || colon == listen || *end || port < 0 || port > 65535 ||
-	    (size_t)(colon - listen) >= sizeof host)
+	if (!colon || colon == listen || !colon[1] || *end || port < 0 || port > 65535 ||
+	    colon - listen >= 64)
 		return pd_error_set(err, PD_EUSAGE, "--listen: want ADDR:PORT, e.g. 127.0.0.1:8000");
 	memcpy(host, listen, (size_t)(colon - listen));
 	host[colon - listen] = '\0';
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	memset(sin, 0, sizeof *sin);
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
 	if (!strcmp(host, "localhost"))
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	else if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
 		return pd_error_set(err, PD_EUSAGE, "--listen: \"%s\" is not an IPv4 address", host);
+	return PD_OK;
+}
+
+static int serve_http(pd_mcp_server *s, const char *listen, const char *port_file, pd_error *err)
+{
+	struct sockaddr_in sin;
+	char host[64];
+	pd_status st = parse_listen(listen, &sin, host, err);
+	if (st != PD_OK)
+		return st;
 	http_ctx h = {.s = s, .loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127};
 	if (!h.loopback)
 		fprintf(stderr, "profdiff mcp: SECURITY: listening on %s without authentication; "
@@ -462,7 +475,7 @@ static int serve_http(pd_mcp_server *s, const char *listen, const char *port_fil
 	if (!d)
 		return pd_error_set(err, PD_EINPUT, "--listen: cannot listen on %s", listen);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	h.port = info ? info->port : (unsigned)port;
+	h.port = info ? info->port : ntohs(sin.sin_port);
 	fprintf(stderr, "profdiff mcp: serving http://%s:%u/mcp\n", host, h.port);
 	if (port_file) {
 		char p[16];
@@ -489,6 +502,11 @@ int pd_cmd_mcp(int argc, char **argv)
 	int rc = parse(argc, argv, &m, &err);
 	if (rc == -1)
 		return PD_OK;
+	if (rc == PD_OK && m.listen) { /* checked before anything is said about the server */
+		struct sockaddr_in sin;
+		char host[64];
+		rc = parse_listen(m.listen, &sin, host, &err);
+	}
 	if (rc == PD_OK)
 		rc = configure(&m, &cfg, &err);
 	if (rc == PD_OK)

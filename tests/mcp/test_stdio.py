@@ -3,8 +3,21 @@
 # on stdout. The tools themselves are covered by test_tools.py.
 import json
 import os
+import subprocess
 
-from mcplib import (INIT, MODERN_META, Stdio, call, check, done, text_of)
+from mcplib import (INIT, MODERN_META, PROFDIFF, Stdio, call, check, clean_env, done, text_of)
+
+# ---- the command line ----------------------------------------------------------------
+r = subprocess.run([PROFDIFF, "mcp", "--help"], capture_output=True, text=True, env=clean_env())
+check(r.returncode == 0 and "--listen" in r.stdout and "--allow-dir" in r.stdout, "mcp --help", r)
+for args, desc in ((["--bogus"], "unknown option"), (["--listen", "nonsense"], "bad --listen"),
+                   (["--listen", "10.0.0.1:99999"], "port out of range"),
+                   (["--allow-dir", "/nonexistent/dir"], "missing --allow-dir directory"),
+                   (["--timeout", "-1"], "bad --timeout"), (["--url"], "option without its value")):
+    r = subprocess.run([PROFDIFF, "mcp"] + args, capture_output=True, text=True, env=clean_env(),
+                       stdin=subprocess.DEVNULL, timeout=10)
+    check(r.returncode == 2 and r.stdout == "" and r.stderr.count("\n") == 1 and "profdiff: " in r.stderr,
+          "%s: exit 2, one line on stderr" % desc, r)
 
 
 def init(s, version="2025-11-25"):
