@@ -457,7 +457,8 @@ static int serve_http(pd_mcp_server *s, const char *listen, const char *port_fil
 	pd_status st = parse_listen(listen, &sin, host, err);
 	if (st != PD_OK)
 		return st;
-	http_ctx h = {.s = s, .loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127};
+	http_ctx h = {.s = s, .loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127,
+		      .port = ntohs(sin.sin_port)};
 	if (!h.loopback)
 		fprintf(stderr, "profdiff mcp: SECURITY: listening on %s without authentication; "
 				"anyone who can reach it can query your profiles\n", host);
@@ -475,7 +476,8 @@ static int serve_http(pd_mcp_server *s, const char *listen, const char *port_fil
 	if (!d)
 		return pd_error_set(err, PD_EINPUT, "--listen: cannot listen on %s", listen);
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	h.port = info ? info->port : ntohs(sin.sin_port);
+	if (info && h.port == 0) /* port 0: nobody can have connected before we learn it */
+		h.port = info->port;
 	fprintf(stderr, "profdiff mcp: serving http://%s:%u/mcp\n", host, h.port);
 	if (port_file) {
 		char p[16];
