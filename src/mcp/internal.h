@@ -52,7 +52,7 @@ bool pd_mcp_serialize(const cJSON *r, const cJSON *id, pd_buf *out);
 bool pd_mcp_utf8_ok(const char *s, size_t n);
 
 /* ---- tools ---------------------------------------------------------------------- */
-typedef enum ptype { P_STR, P_INT, P_BOOL } ptype;
+typedef enum ptype { P_STR, P_INT, P_NUM, P_BOOL } ptype;
 
 typedef struct param {
 	const char *name;
@@ -112,6 +112,7 @@ void pd_mcp_fail(call *c, const char *fmt, ...)
 	;
 const char *pd_mcp_arg_str(const call *c, const char *name); /* NULL when absent or "" */
 bool pd_mcp_arg_int(const call *c, const char *name, long *out); /* false when absent */
+bool pd_mcp_arg_num(const call *c, const char *name, double *out); /* false when absent */
 bool pd_mcp_arg_bool(const call *c, const char *name, bool dflt);
 /* Adds item to object o under key (key NULL: appends to array o); on failure (o or item
  * NULL, out of memory) deletes item, so nothing leaks on the out-of-memory paths. */

@@ -78,6 +78,15 @@ bool pd_mcp_arg_int(const call *c, const char *name, long *out)
 	return true;
 }
 
+bool pd_mcp_arg_num(const call *c, const char *name, double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, name);
+	if (!cJSON_IsNumber(v))
+		return false;
+	*out = v->valuedouble;
+	return true;
+}
+
 bool pd_mcp_arg_bool(const call *c, const char *name, bool dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->args, name);
@@ -454,6 +463,7 @@ static cJSON *input_schema(const tool *t)
 		cJSON *o = cJSON_AddObjectToObject(props, p->name);
 		cJSON_AddStringToObject(o, "type", p->type == P_STR   ? "string"
 						  : p->type == P_INT ? "integer"
+						  : p->type == P_NUM ? "number"
 								     : "boolean");
 		cJSON_AddStringToObject(o, "description", p->desc);
 		if (p->choices) {
@@ -512,12 +522,15 @@ static bool check_args(call *c, const tool *t)
 		}
 		bool ok = p->type == P_STR   ? cJSON_IsString(a)
 			  : p->type == P_BOOL ? cJSON_IsBool(a)
+			  : p->type == P_NUM  ? cJSON_IsNumber(a)
 					      : cJSON_IsNumber(a) && fabs(a->valuedouble) < 1e15 &&
 							a->valuedouble == floor(a->valuedouble);
 		if (!ok) {
 			pd_mcp_fail(c, "%s must be %s", p->name,
-				    p->type == P_STR ? "a string" : p->type == P_BOOL ? "true or false"
-										       : "an integer");
+				    p->type == P_STR    ? "a string"
+				    : p->type == P_BOOL ? "true or false"
+				    : p->type == P_NUM  ? "a number"
+							: "an integer");
 			return false;
 		}
 		if (p->choices) {

@@ -35,7 +35,12 @@ static const char *const presets[] = {"previous", "1h-before", "24h-before", "7d
 	{"focus", P_STR, false, "POSIX regex: keep only functions whose full name matches", NULL}, \
 	{"ignore", P_STR, false, "POSIX regex: drop functions whose full name matches", NULL}, \
 	{"top", P_INT, false, "Rows to return (1-200). Default 10, trimmed so the answer stays " \
-			      "under about 8 KB; ask for more rows explicitly", NULL}
+			      "under about 8 KB; ask for more rows explicitly", NULL}, \
+	{"fail_on_total", P_NUM, false, "Verdict: regression when the total grew by more than " \
+					"this percent (default 5)", NULL}, \
+	{"fail_on_increase", P_NUM, false, "Verdict: regression when one function's ranked " \
+					   "metric grew by more than this percent of its own base " \
+					   "(beyond rounding; new functions count; default off)", NULL}
 
 const param pd_mcp_p_diff_pyro[] = {
 	P_UID, P_TYPE,
@@ -116,8 +121,7 @@ cJSON *pd_mcp_diff_schema(void)
 					      "share_new", NULL};
 	static const char *const other_req[] = {"functions", "delta_flat", "share_base",
 						"share_new", NULL};
-	static const char *const statuses[] = {"regression", "improvement", "no_change",
-					       "inconclusive", NULL};
+	static const char *const statuses[] = {"pass", "regression", "inconclusive", NULL};
 	cJSON *s = cJSON_CreateObject();
 	cJSON *p = obj(s, top_req), *x;
 	x = obj(cJSON_AddObjectToObject(p, "verdict"), v_req);
@@ -178,16 +182,50 @@ static void add_vals(cJSON *o, const char *key, pd_vals v)
 	cJSON_AddNumberToObject(x, "cum", (double)v.cum);
 }
 
-/* GATE: placeholder verdict until the gate (another helper's work) lands: the net change
- * of the total against +-5% of the base. Replace this function with the gate's decision
- * and significance; the schema's verdict object keeps its shape. */
-static const char *verdict(const pd_diff *d, double *pct)
+/* GATE: placeholder verdict until the gate (src/gate on main) is wired in: the gate's
+ * single-pair thresholds, simplified (fail_on_total on the net change, fail_on_increase
+ * per function beyond its rounding tolerance; a hidden row violates only when its whole
+ * interval does, and a straddling one makes the verdict inconclusive). Replace with
+ * pd_gate_eval_diff; the schema's verdict object (pass/regression/inconclusive) keeps
+ * its shape. why gets one sentence. */
+static const char *verdict(const call *c, const pd_diff *d, double *pct, char *why, size_t n)
 {
+	double total = 5, inc = 0;
+	bool has_inc = pd_mcp_arg_num(c, "fail_on_increase", &inc);
+	pd_mcp_arg_num(c, "fail_on_total", &total);
+	pd_metric m = d->opts.by;
 	*pct = 0;
-	if (d->base_total <= 0)
+	if (d->base_total <= 0) {
+		snprintf(why, n, "the baseline has no samples");
 		return "inconclusive";
+	}
 	*pct = 100.0 * (double)(d->new_total - d->base_total) / (double)d->base_total;
-	return *pct > 5 ? "regression" : *pct < -5 ? "improvement" : "no_change";
+	if (*pct > total) {
+		snprintf(why, n, "the total grew %.1f%%, more than fail_on_total %g%%", *pct, total);
+		return "regression";
+	}
+	const char *open = NULL;
+	for (size_t i = 0; has_inc && i < d->nrows; i++) {
+		const pd_diff_row *r = &d->rows[i];
+		int64_t base = pd_vals_get(&r->base, m), tol = pd_vals_get(&r->tol, m);
+		int64_t lo = pd_vals_get(&r->delta_min, m), hi = pd_vals_get(&r->delta_max, m);
+		bool lo_over = lo > tol && (base <= 0 || 100.0 * (double)lo / (double)base > inc);
+		bool hi_over = hi > tol && (base <= 0 || 100.0 * (double)hi / (double)base > inc);
+		if (lo_over) {
+			snprintf(why, n, "%.120s grew more than fail_on_increase %g%%", r->name, inc);
+			return "regression";
+		}
+		if (hi_over && !open)
+			open = r->name;
+	}
+	if (open) {
+		snprintf(why, n, "%.120s may have grown more than fail_on_increase %g%% (trimmed input)",
+			 open, inc);
+		return "inconclusive";
+	}
+	snprintf(why, n, "the total changed %+.1f%% (fail_on_total %g%%)%s", *pct, total,
+		 has_inc ? "; no function grew past fail_on_increase" : "");
+	return "pass";
 }
 
 /* What limits the comparison, in the tool's own words (sentences without a period). */
@@ -222,7 +260,8 @@ static const pd_escape md_escape = {.ascii = {['|'] = "\\|", ['`'] = "'", ['\n']
 static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *windows)
 {
 	double pct;
-	const char *v = verdict(d, &pct);
+	char why[256];
+	const char *v = verdict(c, d, &pct, why, sizeof why);
 	char a[64], b[64], w[4][256];
 	size_t nw = warnings(d, w);
 	pd_metric by = d->opts.by;
@@ -239,10 +278,9 @@ static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *wind
 	/* Markdown for the model. */
 	pd_buf *t = &c->text;
 	t->len = 0;
-	pd_buf_printf(t, "**Verdict: %s** (placeholder rule: total change beyond 5%%; the gate "
-			 "is not built yet)\n\nNet change: %s (%+.1f%% of the baseline total %s), "
-			 "unit %s, ranked by |delta %s|.\n",
-		      v, a, pct, b, pd_unit_name(d->unit), pd_metric_name(by));
+	pd_buf_printf(t, "**Verdict: %s**: %s.\n\nNet change: %s (%+.1f%% of the baseline total "
+			 "%s), unit %s, ranked by |delta %s|.\n",
+		      v, why, a, pct, b, pd_unit_name(d->unit), pd_metric_name(by));
 	pd_buf_puts(t, "Baseline: ");
 	pd_put_escaped(t, d->base.source, &md_escape);
 	pd_buf_puts(t, "; new: ");
@@ -271,11 +309,9 @@ static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *wind
 	cJSON *s = cJSON_CreateObject(), *x;
 	x = cJSON_AddObjectToObject(s, "verdict");
 	cJSON_AddStringToObject(x, "status", v);
-	char sum[160];
-	snprintf(sum, sizeof sum, "total %s (%+.1f%%)",
-		 pd_value_format(a, sizeof a, d->new_total - d->base_total, d->unit, true), pct);
-	cJSON_AddStringToObject(x, "summary", sum);
-	cJSON_AddStringToObject(x, "source", "placeholder: net change beyond 5% (no gate yet)");
+	pd_mcp_add_str(x, "summary", why);
+	cJSON_AddStringToObject(x, "source", "threshold rules fail_on_total/fail_on_increase "
+					     "(the statistical gate is not wired in yet)");
 	cJSON_AddStringToObject(s, "unit", pd_unit_name(d->unit));
 	cJSON_AddStringToObject(s, "by", pd_metric_name(by));
 	const pd_profile_info *info[2] = {&d->base, &d->head};

@@ -88,6 +88,14 @@ check(len(sc.get("top", [])) == 1 and sc.get("by") == "cum" and sc["other"]["fun
 base, new = (open(os.path.join(DATA, f)).read() for f in ("base.dot", "new.dot"))
 res, r = tool("diff_dot_profiles", {"base_dot": base, "new_dot": new})
 check(not res.get("isError") and res["structuredContent"]["top"][0]["name"] == "main.compress", "diff_dot_profiles", r)
+for extra, want, desc in (({"fail_on_total": 60}, "pass", "total +50% under fail_on_total 60: pass"),
+                          ({"fail_on_total": 60, "fail_on_increase": 100}, "regression",
+                           "main.compress +167% over fail_on_increase 100: regression"),
+                          ({"fail_on_total": 60, "fail_on_increase": 200}, "pass", "under fail_on_increase 200: pass")):
+    res, r = tool("diff_dot_profiles", {"base_dot": base, "new_dot": new, **extra})
+    v = res.get("structuredContent", {}).get("verdict", {})
+    check(v.get("status") == want and ("main.compress" in v.get("summary", "")) == (want == "regression")
+          and ("Verdict: " + want) in text_of(r), "verdict: " + desc, v)
 res, r = tool("diff_dot_profiles", {"base_dot": base, "new_dot": "digraph { broken"})
 check(res.get("isError") and "new profile" in text_of(r), "diff_dot_profiles: bad DOT is isError", r)
 
