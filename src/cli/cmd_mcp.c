@@ -300,6 +300,13 @@ static void line_add(stdio_loop *l, const char *p, size_t n)
 	}
 }
 
+/* SIGTERM/SIGINT on stdio: like EOF with no grace (the client gave up on us). */
+static void on_term(int sig)
+{
+	(void)sig;
+	_exit(PD_OK);
+}
+
 static int serve_stdio(pd_mcp_server *s)
 {
 	stdio_loop l = {.s = s, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
@@ -311,6 +318,8 @@ static int serve_stdio(pd_mcp_server *s)
 		return PD_EINTERNAL;
 	}
 	pd_buf_init(&l.line, 0);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
 	if (pthread_create(&th, NULL, worker, &l) != 0) {
 		fprintf(stderr, "profdiff mcp: cannot start a thread\n");
 		return PD_EINTERNAL;

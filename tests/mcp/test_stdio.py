@@ -122,6 +122,9 @@ s.send_raw(b'od":"ping"}\n{"jsonrpc":"2.0","method":"x/y"}\n{"jsonrpc":"2.0","id
 got = [s.recv() for _ in range(3)]
 check([g and g.get("id") for g in got] == [30, 31, 32], "interleaved and split lines: answered in order", got)
 check(s.silent(0.3), "and nothing more")
+s.send_raw(b"[" * 100000 + b"\n")
+r = s.recv()
+check(err_of(r) == -32700, "100000 nested arrays: -32700, no stack overflow", r)
 code = s.close()
 check(code == 0, "EOF on stdin: exit 0 promptly", code)
 bad = [l for l in s.raw_lines if json.loads(l).get("jsonrpc") != "2.0"]
@@ -151,6 +154,14 @@ for version, title, ann, outs in (("2024-11-05", False, False, False), ("2025-03
         r = s.request('[{"jsonrpc":"2.0","id":"a","method":"ping"}]')
         check(err_of(r) == -32600 and "id" not in r, version + ": a batch is -32600", r)
     check(s.close() == 0, version + ": exit 0")
+s = Stdio()
+s.request({"jsonrpc": "2.0", "id": 1, "method": "ping"})  # serving: the handler is in place
+s.p.terminate()
+try:
+    code = s.p.wait(5)
+except Exception:
+    code = None
+check(code == 0, "SIGTERM: exit 0", code)
 s = Stdio()
 r = init(s, "1999-01-01")
 check(r["result"]["protocolVersion"] == "2025-11-25", "unknown version: answered with 2025-11-25", r)
