@@ -67,6 +67,45 @@ static bool host_ok(const pd_mcp_http_req *q)
 	return false;
 }
 
+/* A 2026-07-28 header value as text: "=?base64?<Base64 of UTF-8>?=" is decoded, other
+ * values are taken as they are. False when it does not fit or is not valid Base64. */
+static bool header_text(const char *v, char *out, size_t size)
+{
+	size_t n = strlen(v);
+	if (n < 11 || strncmp(v, "=?base64?", 9) != 0 || strcmp(v + n - 2, "?=") != 0) {
+		if (n >= size)
+			return false;
+		memcpy(out, v, n + 1);
+		return true;
+	}
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned acc = 0, bits = 0;
+	size_t o = 0;
+	for (const char *p = v + 9; p < v + n - 2 && *p != '='; p++) {
+		const char *d = strchr(digits, *p);
+		if (!d || !*p)
+			return false;
+		acc = acc << 6 | (unsigned)(d - digits);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= size)
+				return false;
+			out[o++] = (char)(acc >> bits & 0xff);
+		}
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* The header equals want (after decoding). */
+static bool header_is(const char *v, const char *want)
+{
+	char buf[256];
+	return v && header_text(v, buf, sizeof buf) && strcmp(buf, want) == 0;
+}
+
 static const cJSON *readable_id(const cJSON *msg)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
@@ -144,10 +183,10 @@ static void post(pd_mcp_server *s, const pd_mcp_http_req *q, pd_mcp_http_resp *r
 		}
 		if (strcmp(bv->valuestring, hv) != 0)
 			bad = "MCP-Protocol-Version differs from _meta";
-		else if (!q->mcp_method || strcmp(q->mcp_method, method->valuestring) != 0)
+		else if (!header_is(q->mcp_method, method->valuestring))
 			bad = "Mcp-Method is missing or differs from method";
 		else if (!strcmp(method->valuestring, "tools/call") && cJSON_IsString(name) &&
-			 (!q->mcp_name || strcmp(q->mcp_name, name->valuestring) != 0))
+			 !header_is(q->mcp_name, name->valuestring))
 			bad = "Mcp-Name is missing or differs from params.name";
 		if (bad) {
 			snprintf(m, sizeof m, "Header mismatch: %s", bad);

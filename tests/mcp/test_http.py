@@ -99,6 +99,11 @@ c["params"]["_meta"] = MODERN_META
 st, hd, b = h.post(c, headers=dict(modern, **{"Mcp-Method": "tools/call", "Mcp-Name": "diff_dot_profiles"}))
 check(st == 200 and b["result"]["resultType"] == "complete" and b["result"]["isError"] is True,
       "modern tools/call: 200, resultType, isError result", (st, b))
+st, hd, b = h.post(c, headers=dict(modern, **{"Mcp-Method": "tools/call",
+                                              "Mcp-Name": "=?base64?ZGlmZl9kb3RfcHJvZmlsZXM=?="}))
+check(st == 200 and b["result"]["isError"] is True, "Mcp-Name in its =?base64?...?= form", (st, b))
+st, hd, b = h.post(c, headers=dict(modern, **{"Mcp-Method": "tools/call", "Mcp-Name": "=?base64?!!?="}))
+check(st == 400 and err_of(b) == -32020, "Mcp-Name with bad Base64: 400 -32020", (st, b))
 st, hd, b = h.post(c, headers=dict(modern, **{"Mcp-Method": "tools/call", "Mcp-Name": "other"}))
 check(st == 400 and err_of(b) == -32020, "Mcp-Name differs: 400 -32020", (st, b))
 
