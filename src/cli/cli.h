@@ -61,6 +61,7 @@ int pd_cmd_labels(int argc, char **argv);
 int pd_cmd_values(int argc, char **argv);
 int pd_cmd_fetch(int argc, char **argv);
 int pd_cmd_compare(int argc, char **argv);
+int pd_cmd_mcp(int argc, char **argv);
 
 /* Prints "profdiff: <err->msg>" to stderr and returns err->code. */
 int pd_cli_fail(const pd_error *err);

@@ -20,6 +20,7 @@ static const command commands[] = {
 	{"types", pd_cmd_types, "list profile types"},
 	{"labels", pd_cmd_labels, "list label names"},
 	{"values", pd_cmd_values, "list the values of one label"},
+	{"mcp", pd_cmd_mcp, "serve MCP tools (Pyroscope fetch and diff) over stdio or HTTP"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,5 +1,5 @@
 # The fetch and render stacks are loaded only by the commands that use them: the binary
-# does not link libcurl or libgvc (no DT_NEEDED), a plain diff never maps them, and when
+# does not link libcurl, libgvc or libmicrohttpd (no DT_NEEDED), a plain diff never maps them, and when
 # one cannot be loaded the command that needs it fails with exit 5 and one line naming
 # the library, while every other command still works.
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +10,7 @@ N=$PD_FIXTURES/cpu_new.dot
 command -v readelf >/dev/null || { echo "FAIL: readelf (binutils) is required"; exit 1; }
 readelf -d "$PROFDIFF" >"$T/dyn" || fail "readelf -d"
 grep -q 'NEEDED.*libcgraph' "$T/dyn" && pass || fail "readelf lists libcgraph as NEEDED (the probe works)"
-for lib in libcurl libgvc; do
+for lib in libcurl libgvc libmicrohttpd; do
 	if grep -q "NEEDED.*\[$lib" "$T/dyn"; then fail "$lib is DT_NEEDED"; else pass; fi
 done
 
@@ -21,7 +21,7 @@ mapped() {
 for args in "--version" "diff $B $N" "diff --format json $B $N" "diff --dot $T/d.dot $B $N"; do
 	# shellcheck disable=SC2086
 	m=$(mapped $args)
-	if echo "$m" | grep -Eq 'libcurl|libgvc'; then fail "profdiff $args maps: $(echo "$m" | grep -E 'libcurl|libgvc')"; else pass; fi
+	if echo "$m" | grep -Eq 'libcurl|libgvc|libmicrohttpd'; then fail "profdiff $args maps: $(echo "$m" | grep -E 'libcurl|libgvc|libmicrohttpd')"; else pass; fi
 done
 m=$(mapped diff --svg "$T/d.svg" "$B" "$N")
 echo "$m" | grep -q 'libgvc\.so\.6' && pass || fail "diff --svg loads libgvc (the probe sees a dlopen)"
