@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -316,6 +319,166 @@ static void test_stage_commit_discard(void **state)
 	remove(at("b"));
 }
 
+/* A device file to write to: our own null device when root may make one (so a bug
+ * that replaced it would not replace the system's /dev/null), else /dev/null, which a
+ * non-root run cannot replace. Static storage. */
+static const char *null_device(void)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s", at("null"));
+	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		int fd = open(path, O_WRONLY);
+		if (fd >= 0) {
+			close(fd);
+			return path;
+		}
+		remove(path); /* a nodev mount */
+	}
+	return geteuid() == 0 ? NULL : "/dev/null";
+}
+
+static mode_t mode_of(const char *name)
+{
+	struct stat st;
+	assert_int_equal(stat(at(name), &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* A symlink stays a link: its final target gets the contents, atomically, with its
+ * mode kept; the temporary file is made beside the target, not beside the link. */
+static void test_write_through_symlink(void **state)
+{
+	(void)state;
+	pd_error err = {0};
+	put("real", "old");
+	assert_int_equal(chmod(at("real"), 0640), 0);
+	assert_int_equal(symlink("real", at("link")), 0);
+	assert_int_equal(symlink("link", at("link2")), 0); /* a chain */
+	assert_int_equal(pd_write_file_atomic(at("link2"), "new", 3, &err), PD_OK);
+	struct stat st;
+	assert_int_equal(lstat(at("link"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(lstat(at("link2"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_string_equal(get("real"), "new");
+	assert_int_equal(mode_of("real"), 0640);
+	assert_int_equal(entries(), 3);
+
+	/* An absolute link into another directory: staged there (one rename(2) suffices). */
+	assert_int_equal(mkdir(at("other"), 0755), 0);
+	char target[512];
+	snprintf(target, sizeof target, "%s", at("other/t"));
+	put("other/t", "old t");
+	assert_int_equal(symlink(target, at("abs")), 0);
+	char *tmp;
+	assert_int_equal(pd_file_stage(at("abs"), "new t", 5, &tmp, &err), PD_OK);
+	assert_int_equal(strncmp(tmp, at("other/t.tmp."), strlen(at("other/t.tmp."))), 0);
+	assert_int_equal(pd_file_commit(tmp, at("abs"), &err), PD_OK);
+	assert_string_equal(get("other/t"), "new t");
+	assert_int_equal(lstat(at("abs"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+
+	/* A dangling link creates its target (as a shell's > does), relative to the link. */
+	assert_int_equal(symlink("t2", at("other/dangling")), 0);
+	assert_int_equal(pd_write_file_atomic(at("other/dangling"), "t2", 2, &err), PD_OK);
+	assert_string_equal(get("other/t2"), "t2");
+	assert_int_equal(lstat(at("other/dangling"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+
+	/* A loop is an error, and nothing is created. */
+	assert_int_equal(symlink("loop", at("loop")), 0);
+	assert_int_equal(pd_write_file_atomic(at("loop"), "x", 1, &err), PD_EINTERNAL);
+	assert_non_null(strstr(err.msg, "loop: cannot create:"));
+	assert_int_equal(entries(), 6);
+}
+
+/* An existing file keeps its mode (and owner and group: root can set them) when it is
+ * replaced; a new one gets 0666 minus the umask. */
+static void test_write_keeps_mode_and_owner(void **state)
+{
+	(void)state;
+	pd_error err = {0};
+	mode_t old = umask(022);
+	put("ro", "x");
+	assert_int_equal(chmod(at("ro"), 0640), 0);
+	assert_int_equal(pd_write_file_atomic(at("ro"), "y", 1, &err), PD_OK);
+	assert_int_equal(mode_of("ro"), 0640);
+	put("wide", "x");
+	assert_int_equal(chmod(at("wide"), 0666), 0); /* wider than the umask allows */
+	assert_int_equal(pd_write_file_atomic(at("wide"), "y", 1, &err), PD_OK);
+	assert_int_equal(mode_of("wide"), 0666);
+	put("exec", "x");
+	assert_int_equal(chmod(at("exec"), 0751), 0);
+	assert_int_equal(pd_write_file_atomic(at("exec"), "y", 1, &err), PD_OK);
+	assert_int_equal(mode_of("exec"), 0751);
+	assert_string_equal(get("exec"), "y");
+	if (geteuid() == 0) {
+		assert_int_equal(chown(at("exec"), 12345, 23456), 0);
+		assert_int_equal(pd_write_file_atomic(at("exec"), "z", 1, &err), PD_OK);
+		struct stat st;
+		assert_int_equal(stat(at("exec"), &st), 0);
+		assert_int_equal(st.st_uid, 12345);
+		assert_int_equal(st.st_gid, 23456);
+		assert_int_equal(st.st_mode & 07777, 0751);
+	}
+	assert_int_equal(umask(old), 022);
+	assert_int_equal(entries(), 3);
+}
+
+/* A FIFO or a device is written in place: it stays what it was, nothing is staged
+ * beside it, and a reader gets the contents. */
+static void test_write_special_files_in_place(void **state)
+{
+	(void)state;
+	pd_error err = {0};
+	const char *dev = null_device();
+	if (dev) {
+		assert_int_equal(pd_write_file_atomic(dev, "gone", 4, &err), PD_OK);
+		struct stat st;
+		assert_int_equal(lstat(dev, &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+		assert_int_equal(st.st_rdev, makedev(1, 3));
+	}
+	int before = entries();
+
+	/* A FIFO, read by a child; the write blocks until it opens the other end. */
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) { /* child: copy the FIFO into the pipe */
+		close(pipefd[0]);
+		int fd = open(at("fifo"), O_RDONLY);
+		char b[256];
+		ssize_t n;
+		while (fd >= 0 && (n = read(fd, b, sizeof b)) > 0)
+			if (write(pipefd[1], b, (size_t)n) != n)
+				_exit(1);
+		_exit(fd >= 0 ? 0 : 1);
+	}
+	close(pipefd[1]);
+	pd_status rc = pd_write_file_atomic(at("fifo"), "through the fifo", 16, &err);
+	struct stat st;
+	bool fifo = lstat(at("fifo"), &st) == 0 && S_ISFIFO(st.st_mode);
+	if (rc != PD_OK || !fifo)
+		kill(pid, SIGKILL); /* it may wait for a writer that never comes */
+	char got[64] = "";
+	size_t off = 0;
+	ssize_t n;
+	while ((n = read(pipefd[0], got + off, sizeof got - 1 - off)) > 0)
+		off += (size_t)n;
+	got[off] = '\0';
+	close(pipefd[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(rc, PD_OK);
+	assert_true(fifo);
+	assert_string_equal(got, "through the fifo");
+	assert_int_equal(entries(), before + 1);
+	remove(at("fifo"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +489,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dash_is_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failures_keep_old_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_commit_discard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_through_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_keeps_mode_and_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_special_files_in_place, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
