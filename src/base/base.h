@@ -24,21 +24,46 @@ bool pd_buf_reserve(pd_buf *b, size_t extra);
  * that appends many pieces and checks once. */
 pd_status pd_buf_error(const pd_buf *b, const char *what, pd_error *err);
 
-/* Writes data to path atomically: a temporary file in the same directory, fsync'd,
- * then rename(2). On failure the previous file (if any) is untouched and no temporary
- * file is left. path is always a file name: "-" is a file called "-", not stdout (the
- * CLI handles "-" itself). Errors: PD_EINTERNAL, naming path. */
+/* ---- output files (file.c) ----
+ * Every output is written whole or not at all, and a write never changes what kind of
+ * file the path names:
+ *  - a regular file, or a name that does not exist yet: a temporary file beside it,
+ *    fsync'd, then rename(2) over it. A replaced file keeps its mode, and its owner and
+ *    group where the process may set them (root; else the group if we belong to it);
+ *    a new file gets 0666 minus the umask. ACLs, extended attributes and other hard
+ *    links to the old file are not carried over.
+ *  - a symlink: followed (chains too) to the file it names, which is then written as
+ *    above, beside that file: the link stays a link. A dangling link creates its target.
+ *  - a FIFO, a device or a socket: opened when staged (a FIFO waits for its reader),
+ *    written in place when committed, without a rename and so NOT atomically.
+ *  - a directory: refused when staged.
+ * path is always a file name: "-" is a file called "-", not stdout (the CLI handles
+ * "-" itself). Errors: PD_EINTERNAL naming path; out of memory. */
+
+/* Stage and commit in one call. On failure the previous file (if any) is untouched and
+ * no temporary file is left. */
 pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err);
 
-/* The two halves of an atomic write, for writing several files all-or-nothing:
- * pd_file_stage writes data to a new temporary file beside path (created with mode
- * 0666 minus the umask, as a plain create would) and returns its name in *tmp, owned by
- * the caller; *tmp is NULL on failure. pd_file_commit renames it over path and frees
- * tmp, removing the temporary file if the rename fails. pd_file_discard removes and
- * frees it (NULL is a no-op). */
+/* The two halves of a write, for writing several files all-or-nothing: stage them all,
+ * then commit them all (or discard them all when a stage fails).
+ * pd_file_stage prepares the write of data to path and sets *tmp to its handle: the
+ * name of the temporary file (or, written in place, of the target), a string that
+ * callers may print but must release only through pd_file_commit or pd_file_discard;
+ * *tmp is NULL on failure, with nothing left behind. data is copied (callers may free
+ * it at once). pd_file_commit puts the file in place (a rename, or the in-place write)
+ * and releases tmp; a failed rename removes the temporary file. pd_file_discard
+ * removes the temporary file and releases tmp (NULL is a no-op). The temporary file is
+ * registered for pd_file_cleanup_staged until its commit or discard. */
 pd_status pd_file_stage(const char *path, const char *data, size_t len, char **tmp,
 			pd_error *err);
 pd_status pd_file_commit(char *tmp, const char *path, pd_error *err);
 void pd_file_discard(char *tmp);
+
+/* Removes every temporary file staged and not yet committed or discarded, with
+ * unlink(2) only: async-signal-safe, for a SIGINT/SIGTERM handler that then re-raises
+ * the signal. It leaves the handles alive: a later commit fails, a discard is fine. The
+ * registry holds 16 files at a time (more are staged, unregistered); a signal handled
+ * on another thread while a stage or commit runs may miss the file being staged. */
+void pd_file_cleanup_staged(void);
 
 #endif

@@ -1,8 +1,10 @@
-/* Files: whole-file reads into a pd_buf, and atomic writes (a temporary file beside the
- * target, fsync'd, renamed over it) so that a failed run never leaves a half-written or
- * clobbered file. Plain read(2)/write(2): no stdio, and the process umask is never
- * changed (other threads of a caller may be creating files). */
+/* Files: whole-file reads into a pd_buf, and output writes that never leave a
+ * half-written or clobbered file: a regular file (or a new one) is replaced atomically
+ * by a temporary file beside it, fsync'd and renamed over it; symlinks are followed to
+ * that file; FIFOs and devices are written in place. Plain read(2)/write(2): no stdio,
+ * and the process umask is never changed (other threads of a caller may create files). */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -63,27 +65,175 @@ out:
 	return rc;
 }
 
-/* Creates path + ".tmp.XXXXXX" exclusively, mode 0666 minus the umask (mkstemp would
+/* ---- the registry of temporary files, for signal handlers ---------------------------
+ * Fixed slots with the names copied in, so that pd_file_cleanup_staged needs nothing but
+ * atomic loads and unlink(2). A name is armed before its file is created (a signal
+ * between the two unlinks a name that does not exist yet) and disarmed after the file
+ * is renamed or removed. Staged files beyond SLOTS, or with names of PATH_MAX bytes or
+ * more, still work but are not registered. */
+#define SLOTS 16
+enum { FREE, BUSY, ARMED };
+static struct {
+	atomic_int state;
+	char path[PATH_MAX];
+} slots[SLOTS];
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the registry needs lock-free atomics");
+
+static int slot_claim(void)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		int expect = FREE;
+		if (atomic_compare_exchange_strong(&slots[i].state, &expect, BUSY))
+			return i;
+	}
+	return -1;
+}
+
+static void slot_arm(int i, const char *name)
+{
+	size_t n = strlen(name);
+	if (i < 0 || n >= PATH_MAX)
+		return;
+	memcpy(slots[i].path, name, n + 1);
+	atomic_store(&slots[i].state, ARMED);
+}
+
+static void slot_disarm(int i)
+{
+	if (i >= 0)
+		atomic_store(&slots[i].state, BUSY);
+}
+
+static void slot_release(int i)
+{
+	if (i >= 0)
+		atomic_store(&slots[i].state, FREE);
+}
+
+void pd_file_cleanup_staged(void)
+{
+	int saved = errno;
+	for (int i = 0; i < SLOTS; i++)
+		if (atomic_load(&slots[i].state) == ARMED)
+			unlink(slots[i].path);
+	errno = saved;
+}
+
+/* ---- staged writes ------------------------------------------------------------------ */
+/* What pd_file_stage hands out is name, with this header before it (as sds strings
+ * do), so that callers hold a plain string they can print. */
+typedef struct staged {
+	int fd;       /* in place: the target, open; -1: a temporary file to rename */
+	char *data;   /* in place: a copy of the contents, written by the commit */
+	size_t len;
+	int slot;     /* registry slot of the temporary file, -1 when none */
+	char *target; /* the file renamed over (links resolved); NULL in place */
+	char name[];  /* the temporary file, or in place the target */
+} staged;
+
+static staged *of_name(char *name)
+{
+	return (staged *)(void *)(name - offsetof(staged, name));
+}
+
+static staged *staged_new(const char *name_prefix, size_t extra)
+{
+	size_t n = strlen(name_prefix);
+	staged *s = pd_malloc(sizeof *s + n + extra + 1);
+	if (s) {
+		memset(s, 0, sizeof *s);
+		s->fd = -1;
+		s->slot = -1;
+		memcpy(s->name, name_prefix, n + 1);
+	}
+	return s;
+}
+
+static void staged_free(staged *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	slot_release(s->slot);
+	pd_free(s->data);
+	pd_free(s->target);
+	pd_free(s);
+}
+
+/* The name a write to path lands on: path with symlinks followed, as open(2) follows
+ * them, to a name that is not a link (and may not exist: a dangling link creates its
+ * target, as a shell's > does). Only links in the last component matter, as a rename
+ * in the directory that holds the final name replaces it whatever links lead there.
+ * Sets *out (owned by the caller), *st and *exists for the final name. */
+static pd_status resolve(const char *path, char **out, struct stat *st, bool *exists,
+			 pd_error *err)
+{
+	char *cur = pd_strdup(path);
+	char link[PATH_MAX];
+	for (int hops = 0; cur; hops++) {
+		bool missing = lstat(cur, st) != 0;
+		if (missing && errno != ENOENT)
+			break;
+		if (missing || !S_ISLNK(st->st_mode)) {
+			*exists = !missing;
+			*out = cur;
+			return PD_OK;
+		}
+		if (hops == 40) { /* Linux's own limit */
+			errno = ELOOP;
+			break;
+		}
+		ssize_t n = readlink(cur, link, sizeof link);
+		if (n < 0)
+			break;
+		if ((size_t)n == sizeof link) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		/* A relative target is relative to the link's directory. */
+		const char *slash = strrchr(cur, '/');
+		size_t dir = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+		char *next = pd_malloc(dir + (size_t)n + 1);
+		if (next) {
+			memcpy(next, cur, dir);
+			memcpy(next + dir, link, (size_t)n);
+			next[dir + (size_t)n] = '\0';
+		}
+		pd_free(cur);
+		cur = next;
+	}
+	if (!cur)
+		return pd_error_oom(err);
+	pd_free(cur);
+	return pd_error_set(err, PD_EINTERNAL, "%s: cannot create: %s", path, strerror(errno));
+}
+
+/* Creates s->name + ".tmp.XXXXXX" exclusively, mode 0666 minus the umask (mkstemp would
  * make it 0600, and fixing that up means reading the umask, which only umask(2) can do
  * by setting it). The suffix need not be unpredictable: O_EXCL never follows or reuses
  * an existing name; a taken name just means trying the next. */
-static int create_beside(const char *path, char *tmp, size_t plen)
+static int create_beside(staged *s)
 {
 	static atomic_uint counter;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	unsigned seed = (unsigned)getpid() * 2654435761u ^ (unsigned)ts.tv_nsec;
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	size_t plen = strlen(s->name);
+	s->slot = slot_claim();
 	for (int attempt = 0; attempt < 100; attempt++) {
 		unsigned v = seed + atomic_fetch_add(&counter, 1) * 40503u;
-		memcpy(tmp, path, plen);
-		memcpy(tmp + plen, ".tmp.", 5);
+		char *t = s->name + plen;
+		memcpy(t, ".tmp.", 5);
 		for (int i = 0; i < 6; i++, v /= 36)
-			tmp[plen + 5 + i] = digits[v % 36];
-		tmp[plen + 11] = '\0';
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0 || errno != EEXIST)
+			t[5 + i] = digits[v % 36];
+		t[11] = '\0';
+		slot_arm(s->slot, s->name);
+		int fd = open(s->name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0)
 			return fd;
+		slot_disarm(s->slot);
+		if (errno != EEXIST)
+			return -1;
 	}
 	return -1;
 }
@@ -104,53 +254,140 @@ static pd_status write_all(int fd, const char *data, size_t len, const char *pat
 	return PD_OK;
 }
 
-pd_status pd_file_stage(const char *path, const char *data, size_t len, char **tmp_out,
-			pd_error *err)
+/* Gives the new file fd the owner, group and mode of the file it replaces. Only root
+ * may give a file away, and only to a group one belongs to: a refused chown (EPERM)
+ * leaves the new file ours, as a plain create would, and is no error. chown comes
+ * first because it clears the set-id bits. */
+static pd_status keep_attributes(int fd, const struct stat *old, const char *path,
+				 pd_error *err)
 {
-	*tmp_out = NULL;
-	size_t plen = strlen(path);
-	char *tmp = pd_malloc(plen + 12);
-	if (!tmp)
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return pd_error_set(err, PD_EINTERNAL, "%s: fstat: %s", path, strerror(errno));
+	if (st.st_uid != old->st_uid || st.st_gid != old->st_gid) {
+		int rc = fchown(fd, old->st_uid, old->st_gid);
+		if (rc != 0 && errno == EPERM) /* not root: at least the group, if ours */
+			rc = fchown(fd, (uid_t)-1, old->st_gid);
+		if (rc != 0 && errno != EPERM)
+			return pd_error_set(err, PD_EINTERNAL, "%s: chown: %s", path, strerror(errno));
+	}
+	if (fchmod(fd, old->st_mode & 07777) != 0)
+		return pd_error_set(err, PD_EINTERNAL, "%s: chmod: %s", path, strerror(errno));
+	return PD_OK;
+}
+
+/* A regular file, or none yet: a temporary file beside target, renamed by the commit. */
+static pd_status stage_atomic(const char *path, char *target, const struct stat *old,
+			      const char *data, size_t len, staged **out, pd_error *err)
+{
+	staged *s = staged_new(target, 11);
+	if (!s) {
+		pd_free(target);
 		return pd_error_oom(err);
-	int fd = create_beside(path, tmp, plen);
+	}
+	s->target = target;
+	int fd = create_beside(s);
 	if (fd < 0) {
 		pd_status rc =
 			pd_error_set(err, PD_EINTERNAL, "%s: cannot create: %s", path, strerror(errno));
-		pd_free(tmp);
+		staged_free(s);
 		return rc;
 	}
 	pd_status rc = write_all(fd, data, len, path, err);
-	/* EINVAL: the file cannot be synced (a pipe, some special file systems). */
+	if (rc == PD_OK && old)
+		rc = keep_attributes(fd, old, path, err);
+	/* EINVAL: the file cannot be synced (some special file systems). */
 	if (rc == PD_OK && fsync(fd) != 0 && errno != EINVAL)
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: fsync: %s", path, strerror(errno));
 	if (close(fd) != 0 && rc == PD_OK)
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: close: %s", path, strerror(errno));
 	if (rc != PD_OK) {
-		unlink(tmp);
-		pd_free(tmp);
+		unlink(s->name);
+		staged_free(s);
 		return rc;
 	}
-	*tmp_out = tmp;
+	*out = s;
 	return PD_OK;
+}
+
+/* A FIFO, a device or a socket: opened now, so that a refusal comes before any file is
+ * replaced, and written by the commit (not atomically: there is nothing to rename).
+ * Opening a FIFO waits for its reader. No O_TRUNC: it means nothing to such files,
+ * and if a regular file took the name meanwhile it must not be cut. */
+static pd_status stage_in_place(const char *path, char *target, const char *data,
+				size_t len, staged **out, pd_error *err)
+{
+	staged *s = staged_new(target, 0);
+	pd_free(target);
+	if (!s || !(s->data = pd_malloc(len ? len : 1))) {
+		if (s)
+			staged_free(s);
+		return pd_error_oom(err);
+	}
+	memcpy(s->data, data, len);
+	s->len = len;
+	s->fd = open(s->name, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (s->fd < 0) {
+		pd_status rc =
+			pd_error_set(err, PD_EINTERNAL, "%s: cannot open: %s", path, strerror(errno));
+		staged_free(s);
+		return rc;
+	}
+	*out = s;
+	return PD_OK;
+}
+
+pd_status pd_file_stage(const char *path, const char *data, size_t len, char **tmp_out,
+			pd_error *err)
+{
+	*tmp_out = NULL;
+	struct stat st;
+	bool exists;
+	char *target;
+	pd_status rc = resolve(path, &target, &st, &exists, err);
+	if (rc != PD_OK)
+		return rc;
+	staged *s = NULL;
+	if (exists && S_ISDIR(st.st_mode)) {
+		pd_free(target);
+		rc = pd_error_set(err, PD_EINTERNAL, "%s: is a directory", path);
+	} else if (exists && !S_ISREG(st.st_mode)) {
+		rc = stage_in_place(path, target, data, len, &s, err);
+	} else {
+		rc = stage_atomic(path, target, exists ? &st : NULL, data, len, &s, err);
+	}
+	if (rc == PD_OK)
+		*tmp_out = s->name;
+	return rc;
 }
 
 pd_status pd_file_commit(char *tmp, const char *path, pd_error *err)
 {
+	staged *s = of_name(tmp);
 	pd_status rc = PD_OK;
-	if (rename(tmp, path) != 0) {
+	if (s->fd >= 0) {
+		rc = write_all(s->fd, s->data, s->len, path, err);
+		int fd = s->fd;
+		s->fd = -1;
+		if (close(fd) != 0 && rc == PD_OK)
+			rc = pd_error_set(err, PD_EINTERNAL, "%s: close: %s", path, strerror(errno));
+	} else if (rename(s->name, s->target) != 0) {
 		rc = pd_error_set(err, PD_EINTERNAL, "%s: cannot rename into place: %s", path,
 				  strerror(errno));
-		unlink(tmp);
+		unlink(s->name);
 	}
-	pd_free(tmp);
+	staged_free(s);
 	return rc;
 }
 
 void pd_file_discard(char *tmp)
 {
-	if (tmp)
-		unlink(tmp);
-	pd_free(tmp);
+	if (!tmp)
+		return;
+	staged *s = of_name(tmp);
+	if (s->fd < 0)
+		unlink(s->name);
+	staged_free(s);
 }
 
 pd_status pd_write_file_atomic(const char *path, const char *data, size_t len, pd_error *err)

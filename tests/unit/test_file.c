@@ -250,13 +250,25 @@ static void test_write_failures_keep_old_file(void **state)
 	assert_int_equal(pd_write_file_atomic(nodir, "x", 1, &err), PD_EINTERNAL);
 	assert_non_null(strstr(err.msg, "no/such/dir/x: cannot create:"));
 
-	/* The rename fails (the target is a directory): it stays, the staged file goes. */
+	/* A directory is refused before anything is created. */
 	assert_int_equal(mkdir(at("adir"), 0755), 0);
 	assert_int_equal(pd_write_file_atomic(at("adir"), "x", 1, &err), PD_EINTERNAL);
-	assert_non_null(strstr(err.msg, "adir: cannot rename into place:"));
+	assert_non_null(strstr(err.msg, "adir: is a directory"));
 	struct stat st;
 	assert_int_equal(stat(at("adir"), &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(entries(), 2);
+
+	/* The rename fails (a directory took the name after the stage): the directory
+	 * stays, the staged file goes. */
+	char *tmp;
+	assert_int_equal(pd_file_stage(at("late"), "x", 1, &tmp, &err), PD_OK);
+	assert_int_equal(mkdir(at("late"), 0755), 0);
+	assert_int_equal(pd_file_commit(tmp, at("late"), &err), PD_EINTERNAL);
+	assert_non_null(strstr(err.msg, "late: cannot rename into place:"));
+	assert_int_equal(stat(at("late"), &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(rmdir(at("late")), 0);
 	assert_int_equal(entries(), 2);
 
 	/* A write fails half-way (file size limit; works as root, unlike permissions). */
@@ -384,6 +396,21 @@ static void test_write_through_symlink(void **state)
 	assert_string_equal(get("other/t2"), "t2");
 	assert_int_equal(lstat(at("other/dangling"), &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
+
+	/* Out of memory at each allocation: the file is old or new, nothing is left over. */
+	for (long n = 1; n <= 6; n++) {
+		pd_alloc_fail_at(n);
+		pd_status rc = pd_write_file_atomic(at("link2"), "oom", 3, &err);
+		pd_alloc_fail_at(0);
+		if (rc == PD_OK) {
+			assert_string_equal(get("real"), "oom");
+		} else {
+			assert_string_equal(err.msg, "out of memory");
+			assert_string_equal(get("real"), "new");
+		}
+		assert_int_equal(entries(), 5);
+	}
+	put("real", "new");
 
 	/* A loop is an error, and nothing is created. */
 	assert_int_equal(symlink("loop", at("loop")), 0);
