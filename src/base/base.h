@@ -59,6 +59,19 @@ pd_status pd_file_stage(const char *path, const char *data, size_t len, char **t
 pd_status pd_file_commit(char *tmp, const char *path, pd_error *err);
 void pd_file_discard(char *tmp);
 
+/* Whether writing path a would overwrite the file read from path b: the same file (by
+ * device and inode, so links and other spellings of a name are caught) when both
+ * exist, or the same name after normalizing ("./x", "d/../x", "x//") when neither does.
+ * Char and block devices are never "the same" (a terminal may be both /dev/stdin and
+ * /dev/stdout). */
+bool pd_file_same(const char *a, const char *b);
+
+/* Refuses outputs that would overwrite one of the inputs or another output: PD_EUSAGE
+ * with "OUTPUT: is also an input (INPUT)" or "OUTPUT: is also another output (OTHER)".
+ * NULL entries and "-" (stdin, stdout) are skipped. Call before reading anything. */
+pd_status pd_file_check_outputs(const char *const *inputs, size_t ninputs,
+				const char *const *outputs, size_t noutputs, pd_error *err);
+
 /* Removes every temporary file staged and not yet committed or discarded, with
  * unlink(2) only: async-signal-safe, for a SIGINT/SIGTERM handler that then re-raises
  * the signal. It leaves the handles alive: a later commit fails, a discard is fine. The

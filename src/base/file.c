@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,6 +64,88 @@ out:
 	if (!is_stdin)
 		close(fd);
 	return rc;
+}
+
+/* ---- outputs that are inputs ------------------------------------------------------- */
+/* path made absolute with "." and empty components dropped and ".." taking the previous
+ * one off: lexically, as it is used only for names that do not exist. NULL when out of
+ * memory or when the working directory cannot be found. */
+static char *normalize(const char *path)
+{
+	char cwd[PATH_MAX] = "";
+	if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
+		return NULL;
+	size_t clen = strlen(cwd), plen = strlen(path);
+	char *in = pd_malloc(clen + plen + 2), *out = pd_malloc(clen + plen + 2);
+	if (!in || !out) {
+		pd_free(in);
+		pd_free(out);
+		return NULL;
+	}
+	memcpy(in, cwd, clen);
+	in[clen] = '/';
+	memcpy(in + clen + 1, path, plen + 1);
+	size_t o = 0;
+	for (char *p = in, *end; *p; p = end) {
+		while (*p == '/')
+			p++;
+		end = p + strcspn(p, "/");
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.'))
+			continue;
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[--o] != '/')
+				;
+			continue;
+		}
+		out[o++] = '/';
+		memcpy(out + o, p, n);
+		o += n;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	pd_free(in);
+	return out;
+}
+
+bool pd_file_same(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	bool ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+	if (ea && eb)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && !S_ISCHR(sa.st_mode) &&
+		       !S_ISBLK(sa.st_mode);
+	if (ea || eb)
+		return false;
+	char *na = normalize(a), *nb = normalize(b);
+	bool same = na && nb ? strcmp(na, nb) == 0 : strcmp(a, b) == 0;
+	pd_free(na);
+	pd_free(nb);
+	return same;
+}
+
+static bool is_file(const char *path)
+{
+	return path && strcmp(path, "-") != 0;
+}
+
+pd_status pd_file_check_outputs(const char *const *inputs, size_t ninputs,
+				const char *const *outputs, size_t noutputs, pd_error *err)
+{
+	for (size_t o = 0; o < noutputs; o++) {
+		if (!is_file(outputs[o]))
+			continue;
+		for (size_t i = 0; i < ninputs; i++)
+			if (is_file(inputs[i]) && pd_file_same(outputs[o], inputs[i]))
+				return pd_error_set(err, PD_EUSAGE, "%s: is also an input (%s)",
+						    outputs[o], inputs[i]);
+		for (size_t k = 0; k < o; k++)
+			if (is_file(outputs[k]) && pd_file_same(outputs[o], outputs[k]))
+				return pd_error_set(err, PD_EUSAGE, "%s: is also another output (%s)",
+						    outputs[o], outputs[k]);
+	}
+	return PD_OK;
 }
 
 /* ---- the registry of temporary files, for signal handlers ---------------------------

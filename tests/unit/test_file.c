@@ -1,6 +1,8 @@
 /* Unit tests for files (src/base/file.c): whole-file reads (caps, directories, stdin,
- * out of memory) and atomic writes: the old file survives every failure, no temporary
- * file is left, "-" is a file name, and the umask is honoured without being changed. */
+ * out of memory); output writes: the old file survives every failure, no temporary
+ * file is left, "-" is a file name, the umask is honoured without being changed,
+ * symlinks are followed, FIFOs and devices written in place, mode and owner kept;
+ * outputs that are inputs; the registry of staged files a signal handler cleans up. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -506,6 +508,181 @@ static void test_write_special_files_in_place(void **state)
 	remove(at("fifo"));
 }
 
+/* Outputs that are inputs: by inode when both exist (links, "./x", "d/../x"), by name
+ * when neither does; devices are never the same file. */
+static void test_same_file(void **state)
+{
+	(void)state;
+	char cwd[512];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(dir), 0);
+	put("in.dot", "x");
+	put("other.dot", "x");
+	assert_int_equal(mkdir(at("d"), 0755), 0);
+	assert_int_equal(symlink("in.dot", at("link")), 0);
+	assert_int_equal(link(at("in.dot"), at("hard")), 0);
+	assert_true(pd_file_same("in.dot", "in.dot"));
+	assert_true(pd_file_same("./in.dot", "in.dot"));
+	assert_true(pd_file_same(at("in.dot"), "in.dot"));
+	assert_true(pd_file_same("d/../in.dot", "in.dot"));
+	assert_true(pd_file_same("link", "in.dot"));
+	assert_true(pd_file_same("hard", "in.dot"));
+	assert_false(pd_file_same("other.dot", "in.dot"));
+	assert_false(pd_file_same("new.dot", "in.dot")); /* one does not exist */
+	/* Neither exists: by name. */
+	assert_true(pd_file_same("new.dot", "./new.dot"));
+	assert_true(pd_file_same("d//new.dot", "d/./new.dot"));
+	assert_true(pd_file_same("d/x/../new.dot", at("d/new.dot")));
+	assert_false(pd_file_same("d/new.dot", "new.dot"));
+	assert_false(pd_file_same("new.dot", "new.dot.tmp"));
+	assert_false(pd_file_same("/dev/null", "/dev/null"));
+
+	pd_error err = {0};
+	const char *in[] = {"in.dot", "-", NULL};
+	const char *ok[] = {NULL, "-", "out.svg", "d/out.svg"};
+	assert_int_equal(pd_file_check_outputs(in, 3, ok, 4, &err), PD_OK);
+	const char *clash[] = {"out.txt", "./link"};
+	assert_int_equal(pd_file_check_outputs(in, 3, clash, 2, &err), PD_EUSAGE);
+	assert_string_equal(err.msg, "./link: is also an input (in.dot)");
+	const char *twice[] = {"out.txt", NULL, "./out.txt"};
+	assert_int_equal(pd_file_check_outputs(in, 3, twice, 3, &err), PD_EUSAGE);
+	assert_string_equal(err.msg, "./out.txt: is also another output (out.txt)");
+	/* "-" twice is stdout twice, which the caller deals with. */
+	const char *dashes[] = {"-", "-"};
+	assert_int_equal(pd_file_check_outputs(in, 3, dashes, 2, &err), PD_OK);
+	assert_int_equal(chdir(cwd), 0);
+}
+
+/* Whether the file called name exists. */
+static bool exists(const char *name)
+{
+	struct stat st;
+	return lstat(name, &st) == 0;
+}
+
+/* The registry: cleanup removes every staged temporary file and nothing else (not a
+ * target, not a committed or discarded file, not a device written in place). */
+static void test_cleanup_staged(void **state)
+{
+	(void)state;
+	pd_error err = {0};
+	put("a", "old a");
+	char *ta, *tb, *tc, *td;
+	assert_int_equal(pd_file_stage(at("a"), "new a", 5, &ta, &err), PD_OK);
+	assert_int_equal(pd_file_stage(at("b"), "new b", 5, &tb, &err), PD_OK);
+	assert_int_equal(pd_file_stage(at("c"), "new c", 5, &tc, &err), PD_OK);
+	assert_int_equal(pd_file_stage(at("d"), "new d", 5, &td, &err), PD_OK);
+	char cname[512], dname[512];
+	snprintf(cname, sizeof cname, "%s", tc);
+	snprintf(dname, sizeof dname, "%s", td);
+	assert_int_equal(pd_file_commit(tc, at("c"), &err), PD_OK);
+	pd_file_discard(td);
+	/* Files that reuse the committed and discarded names are not ours any more. */
+	int fd = open(cname, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = open(dname, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	const char *dev = null_device();
+	char *tn = NULL;
+	if (dev)
+		assert_int_equal(pd_file_stage(dev, "n", 1, &tn, &err), PD_OK);
+	int before = entries();
+	assert_true(exists(ta) && exists(tb));
+
+	pd_file_cleanup_staged();
+	assert_false(exists(ta));
+	assert_false(exists(tb));
+	assert_int_equal(entries(), before - 2);
+	assert_true(exists(cname) && exists(dname));
+	assert_string_equal(get("a"), "old a");
+	assert_string_equal(get("c"), "new c");
+	if (dev)
+		assert_true(exists(dev));
+	/* The handles live on: a commit fails cleanly, a discard is fine. */
+	assert_int_equal(pd_file_commit(ta, at("a"), &err), PD_EINTERNAL);
+	assert_string_equal(get("a"), "old a");
+	pd_file_discard(tb);
+	pd_file_discard(tn);
+	assert_false(exists(at("b")));
+	remove(cname);
+	remove(dname);
+
+	/* Past the 16 slots files are staged all the same, unregistered. */
+	char *t[17];
+	for (int i = 0; i < 17; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "many%d", i);
+		assert_int_equal(pd_file_stage(at(name), "m", 1, &t[i], &err), PD_OK);
+	}
+	pd_file_cleanup_staged();
+	int left = 0;
+	for (int i = 0; i < 17; i++)
+		left += exists(t[i]);
+	assert_int_equal(left, 1);
+	for (int i = 0; i < 17; i++)
+		pd_file_discard(t[i]);
+	/* Discarding freed the slots: all 16 are there again. */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(pd_file_stage(at("again"), "m", 1, &t[i], &err), PD_OK);
+	pd_file_cleanup_staged();
+	for (int i = 0; i < 16; i++) {
+		assert_false(exists(t[i]));
+		pd_file_discard(t[i]);
+	}
+}
+
+static void on_term(int sig)
+{
+	pd_file_cleanup_staged();
+	raise(sig); /* SA_RESETHAND restored the default action: the process dies of sig */
+}
+
+/* How a CLI uses the registry: a SIGTERM handler that cleans up and re-raises. A child
+ * stages a file and is killed; its temporary file is gone and it died of SIGTERM. */
+static void test_cleanup_in_signal_handler(void **state)
+{
+	(void)state;
+	put("target", "old");
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(ready[0]);
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_term;
+		sa.sa_flags = SA_RESETHAND;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		pd_error err = {0};
+		char *tmp;
+		if (pd_file_stage(at("target"), "new", 3, &tmp, &err) != PD_OK)
+			_exit(1);
+		size_t n = strlen(tmp) + 1;
+		if (write(ready[1], tmp, n) != (ssize_t)n)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char name[512];
+	ssize_t n = read(ready[0], name, sizeof name);
+	close(ready[0]);
+	assert_true(n > 0 && name[n - 1] == '\0');
+	assert_true(exists(name));
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	assert_false(exists(name));
+	assert_string_equal(get("target"), "old");
+	assert_int_equal(entries(), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +696,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_through_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_keeps_mode_and_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_special_files_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cleanup_staged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cleanup_in_signal_handler, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
