@@ -4,6 +4,7 @@
  *   buf.c    pd_buf, a growable text buffer with a size cap and a sticky failure flag
  *   file.c   whole-file reads, atomic writes (stage, commit, discard)
  *   units.c  pprof values <-> integers in base units
+ *   here     checked int64 arithmetic (pd_add_i64 and friends)
  *   alloc.h  the allocation hook; hash.h uthash configured for it (include for tables)
  * Nothing here prints or exits: files are written with write(2), errors go to pd_error. */
 #ifndef PD_BASE_H
@@ -11,9 +12,30 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "profdiff/profdiff.h"
 #include "base/alloc.h"
+
+/* ---- checked arithmetic ----
+ * Values come from files we do not control and may be anything up to INT64_MAX: sums
+ * and differences of them go through these, which return false on overflow (*out is
+ * then unspecified). Callers fail with PD_EINPUT, "<file>: values overflow a 64-bit
+ * integer (<what>)". */
+static inline bool pd_add_i64(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+
+static inline bool pd_sub_i64(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_sub_overflow(a, b, out);
+}
+
+static inline bool pd_mul_i64(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
 
 /* Makes room for extra more bytes (plus the NUL) at once, e.g. before reading a file of
  * known size. False, with b->failed set, past b->limit or out of memory. */
