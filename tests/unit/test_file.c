@@ -683,6 +683,36 @@ static void test_cleanup_in_signal_handler(void **state)
 	assert_int_equal(entries(), 1);
 }
 
+/* /dev/stdout and /dev/fd/N are links the kernel resolves itself (to "pipe:[123]" or a
+ * file): they are written in place, as a shell's > would, whatever they lead to. */
+static void test_write_proc_fd_links(void **state)
+{
+	(void)state;
+	if (access("/proc/self/fd", F_OK) != 0)
+		skip();
+	pd_error err = {0};
+	char path[64];
+	/* A pipe. */
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+	assert_int_equal(pd_write_file_atomic(path, "piped", 5, &err), PD_OK);
+	close(p[1]);
+	char got[16] = "";
+	assert_int_equal(read(p[0], got, sizeof got - 1), 5);
+	assert_string_equal(got, "piped");
+	close(p[0]);
+	/* A regular file: rewritten from the start and cut to the new length. */
+	put("log", "old and longer");
+	int fd = open(at("log"), O_WRONLY);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(pd_write_file_atomic(path, "new", 3, &err), PD_OK);
+	close(fd);
+	assert_string_equal(get("log"), "new");
+	assert_int_equal(entries(), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +726,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_through_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_keeps_mode_and_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_special_files_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_proc_fd_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cleanup_staged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cleanup_in_signal_handler, setup, teardown),
