@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -242,11 +245,33 @@ static void staged_free(staged *s)
 	pd_free(s);
 }
 
+/* Whether the link cur (whose directory part is cur[0..dir)) is one of procfs's: such
+ * links (/proc/self/fd/1, which /dev/stdout and /dev/fd/1 lead to) are followed by the
+ * kernel to an open file, not to the name readlink shows ("pipe:[123]", or the path a
+ * file had when opened). */
+static bool in_procfs(const char *cur, size_t dir)
+{
+#ifdef __linux__
+	char d[PATH_MAX];
+	if (dir >= sizeof d)
+		return false;
+	memcpy(d, dir ? cur : ".", dir ? dir : 1);
+	d[dir ? dir : 1] = '\0';
+	struct statfs fs;
+	return statfs(d, &fs) == 0 && fs.f_type == 0x9fa0; /* PROC_SUPER_MAGIC */
+#else
+	(void)cur;
+	(void)dir;
+	return false;
+#endif
+}
+
 /* The name a write to path lands on: path with symlinks followed, as open(2) follows
  * them, to a name that is not a link (and may not exist: a dangling link creates its
  * target, as a shell's > does). Only links in the last component matter, as a rename
  * in the directory that holds the final name replaces it whatever links lead there.
- * Sets *out (owned by the caller), *st and *exists for the final name. */
+ * Sets *out (owned by the caller), *st and *exists for the final name; *out is NULL
+ * when the chain passes a procfs link, which only the kernel can follow. */
 static pd_status resolve(const char *path, char **out, struct stat *st, bool *exists,
 			 pd_error *err)
 {
@@ -265,6 +290,13 @@ static pd_status resolve(const char *path, char **out, struct stat *st, bool *ex
 			errno = ELOOP;
 			break;
 		}
+		const char *slash = strrchr(cur, '/');
+		size_t dir = slash ? (size_t)(slash - cur) + (slash == cur) : 0;
+		if (in_procfs(cur, dir)) {
+			pd_free(cur);
+			*out = NULL;
+			return PD_OK;
+		}
 		ssize_t n = readlink(cur, link, sizeof link);
 		if (n < 0)
 			break;
@@ -273,8 +305,7 @@ static pd_status resolve(const char *path, char **out, struct stat *st, bool *ex
 			break;
 		}
 		/* A relative target is relative to the link's directory. */
-		const char *slash = strrchr(cur, '/');
-		size_t dir = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+		dir = link[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
 		char *next = pd_malloc(dir + (size_t)n + 1);
 		if (next) {
 			memcpy(next, cur, dir);
@@ -393,15 +424,17 @@ static pd_status stage_atomic(const char *path, char *target, const struct stat 
 	return PD_OK;
 }
 
-/* A FIFO, a device or a socket: opened now, so that a refusal comes before any file is
- * replaced, and written by the commit (not atomically: there is nothing to rename).
- * Opening a FIFO waits for its reader. No O_TRUNC: it means nothing to such files,
- * and if a regular file took the name meanwhile it must not be cut. */
-static pd_status stage_in_place(const char *path, char *target, const char *data,
-				size_t len, staged **out, pd_error *err)
+/* A FIFO, a device, a socket, or a file behind a procfs link: the path is opened now,
+ * so that a refusal comes before any file is replaced, and written by the commit (not
+ * atomically: there is nothing to rename). Opening a FIFO waits for its reader.
+ * O_APPEND, not O_TRUNC: a file behind /dev/stdout is the shell's redirection, which
+ * truncated it already for > and wants it kept for >> (as bash's own /dev/stdout
+ * writes through the shell's descriptor); and if a regular file took the name of a
+ * FIFO meanwhile, it must not be cut. */
+static pd_status stage_in_place(const char *path, const char *data, size_t len, char **out,
+				pd_error *err)
 {
-	staged *s = staged_new(target, 0);
-	pd_free(target);
+	staged *s = staged_new(path, 0);
 	if (!s || !(s->data = pd_malloc(len ? len : 1))) {
 		if (s)
 			staged_free(s);
@@ -409,14 +442,14 @@ static pd_status stage_in_place(const char *path, char *target, const char *data
 	}
 	memcpy(s->data, data, len);
 	s->len = len;
-	s->fd = open(s->name, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	s->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
 	if (s->fd < 0) {
 		pd_status rc =
 			pd_error_set(err, PD_EINTERNAL, "%s: cannot open: %s", path, strerror(errno));
 		staged_free(s);
 		return rc;
 	}
-	*out = s;
+	*out = s->name;
 	return PD_OK;
 }
 
@@ -424,21 +457,31 @@ pd_status pd_file_stage(const char *path, const char *data, size_t len, char **t
 			pd_error *err)
 {
 	*tmp_out = NULL;
-	struct stat st;
-	bool exists;
-	char *target;
-	pd_status rc = resolve(path, &target, &st, &exists, err);
-	if (rc != PD_OK)
-		return rc;
+	/* What the kernel finds at path decides; resolve() then names the file to replace. */
+	struct stat st, final;
+	bool exists = stat(path, &st) == 0, final_exists;
+	if (!exists && errno != ENOENT)
+		return pd_error_set(err, PD_EINTERNAL, "%s: cannot create: %s", path,
+				    strerror(errno));
+	if (exists && S_ISDIR(st.st_mode))
+		return pd_error_set(err, PD_EINTERNAL, "%s: is a directory", path);
 	staged *s = NULL;
-	if (exists && S_ISDIR(st.st_mode)) {
+	pd_status rc;
+	if (exists && !S_ISREG(st.st_mode))
+		return stage_in_place(path, data, len, tmp_out, err);
+	char *target;
+	if ((rc = resolve(path, &target, &final, &final_exists, err)) != PD_OK)
+		return rc;
+	/* A procfs link (/dev/stdout, /dev/fd/N) to a file; or a race made the name we
+	 * found another file than the one the kernel found. */
+	if (!target ||
+	    (exists && !(final_exists && final.st_dev == st.st_dev && final.st_ino == st.st_ino))) {
 		pd_free(target);
-		rc = pd_error_set(err, PD_EINTERNAL, "%s: is a directory", path);
-	} else if (exists && !S_ISREG(st.st_mode)) {
-		rc = stage_in_place(path, target, data, len, &s, err);
-	} else {
-		rc = stage_atomic(path, target, exists ? &st : NULL, data, len, &s, err);
+		return stage_in_place(path, data, len, tmp_out, err);
 	}
+	const struct stat *old = exists ? &st : final_exists && S_ISREG(final.st_mode) ? &final
+										 : NULL;
+	rc = stage_atomic(path, target, old, data, len, &s, err);
 	if (rc == PD_OK)
 		*tmp_out = s->name;
 	return rc;

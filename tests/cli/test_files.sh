@@ -73,6 +73,15 @@ grep -q 'main.parseRecords' "$T/fifo.out" && pass || fail "FIFO reader got the r
 rm -f "$T/fifo" "$T/fifo.out"
 no_tmp "$T" "FIFO"
 
+# /dev/stdout is the shell's redirection: a pipe gets the report; a file opened with >>
+# is appended to, not replaced.
+"$PROFDIFF" diff -q -o /dev/stdout "$B" "$N" | grep -q 'main.parseRecords' && pass || fail "-o /dev/stdout into a pipe"
+echo first >"$T/log"
+"$PROFDIFF" diff -q -o /dev/stdout "$B" "$N" >>"$T/log"
+[ "$(head -1 "$T/log")" = first ] && grep -q 'main.parseRecords' "$T/log" && pass || fail "-o /dev/stdout >> log: not appended"
+[ -L /dev/stdout ] && pass || fail "/dev/stdout replaced"
+no_tmp "$T" "/dev/stdout"
+
 # An existing file keeps its mode (0640 is narrower than the umask gives a new file,
 # 0666 wider); a new file gets 0666 minus the umask.
 for m in 640 666; do

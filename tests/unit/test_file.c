@@ -684,7 +684,7 @@ static void test_cleanup_in_signal_handler(void **state)
 }
 
 /* /dev/stdout and /dev/fd/N are links the kernel resolves itself (to "pipe:[123]" or a
- * file): they are written in place, as a shell's > would, whatever they lead to. */
+ * file): written in place, whatever they lead to. */
 static void test_write_proc_fd_links(void **state)
 {
 	(void)state;
@@ -702,14 +702,27 @@ static void test_write_proc_fd_links(void **state)
 	assert_int_equal(read(p[0], got, sizeof got - 1), 5);
 	assert_string_equal(got, "piped");
 	close(p[0]);
-	/* A regular file: rewritten from the start and cut to the new length. */
-	put("log", "old and longer");
-	int fd = open(at("log"), O_WRONLY);
+	/* A regular file, as a shell's >> or > opened it: appended to, never replaced (the
+	 * shell's descriptor would point at a deleted file) nor cut. */
+	put("log", "old;");
+	int fd = open(at("log"), O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	struct stat before, after;
+	assert_int_equal(stat(at("log"), &before), 0);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	assert_int_equal(pd_write_file_atomic(path, "new;", 4, &err), PD_OK);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	assert_int_equal(pd_write_file_atomic(path, "again", 5, &err), PD_OK);
+	close(fd);
+	assert_string_equal(get("log"), "old;new;again");
+	assert_int_equal(stat(at("log"), &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+	fd = open(at("log"), O_WRONLY | O_TRUNC);
 	assert_true(fd >= 0);
 	snprintf(path, sizeof path, "/dev/fd/%d", fd);
-	assert_int_equal(pd_write_file_atomic(path, "new", 3, &err), PD_OK);
+	assert_int_equal(pd_write_file_atomic(path, "fresh", 5, &err), PD_OK);
 	close(fd);
-	assert_string_equal(get("log"), "new");
+	assert_string_equal(get("log"), "fresh");
 	assert_int_equal(entries(), 1);
 }
 
