@@ -56,8 +56,10 @@ pd_status pd_buf_error(const pd_buf *b, const char *what, pd_error *err);
  *    links to the old file are not carried over.
  *  - a symlink: followed (chains too) to the file it names, which is then written as
  *    above, beside that file: the link stays a link. A dangling link creates its target.
- *  - a FIFO, a device or a socket: opened when staged (a FIFO waits for its reader),
- *    written in place when committed, without a rename and so NOT atomically.
+ *  - a FIFO, a device or a socket, and any file reached through a procfs link
+ *    (/dev/stdout, /dev/fd/N): opened when staged (a FIFO waits for its reader),
+ *    written in place when committed (appending: a shell's > truncated already), with
+ *    no rename and so NOT atomically.
  *  - a directory: refused when staged.
  * path is always a file name: "-" is a file called "-", not stdout (the CLI handles
  * "-" itself). Errors: PD_EINTERNAL naming path; out of memory. */
@@ -97,8 +99,9 @@ pd_status pd_file_check_outputs(const char *const *inputs, size_t ninputs,
 /* Removes every temporary file staged and not yet committed or discarded, with
  * unlink(2) only: async-signal-safe, for a SIGINT/SIGTERM handler that then re-raises
  * the signal. It leaves the handles alive: a later commit fails, a discard is fine. The
- * registry holds 16 files at a time (more are staged, unregistered); a signal handled
- * on another thread while a stage or commit runs may miss the file being staged. */
+ * registry holds 16 files at a time (more are staged, unregistered) by the names given
+ * (relative ones to the working directory of that time); a signal handled on another
+ * thread while a stage or commit runs may miss the file being staged. */
 void pd_file_cleanup_staged(void);
 
 #endif
