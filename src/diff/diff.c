@@ -35,9 +35,39 @@ typedef struct pending {
 	pd_fn *b, *n;
 } pending;
 
-static int64_t scaled(int64_t v, double scale)
+/* The arithmetic of one diff, checked: a result outside int64 sets a sticky flag (and
+ * gives 0), which pd_diff_new turns into one error once the rows are built. --normalize
+ * scales the new side by num / den (base total / new total), exactly, in 128 bits. */
+__extension__ typedef __int128 i128;
+
+typedef struct calc {
+	i128 num, den; /* 1 / 1 without --normalize; den > 0 */
+	bool scale_overflow, diff_overflow;
+} calc;
+
+/* v * num / den, rounded to nearest with halves away from zero (as llround). */
+static int64_t scaled(calc *c, int64_t v)
 {
-	return scale == 1.0 ? v : (int64_t)llround((double)v * scale);
+	if (c->num == c->den)
+		return v;
+	i128 p = (i128)v * c->num, q = p / c->den, r = p % c->den;
+	if (2 * (r < 0 ? -r : r) >= c->den)
+		q += p < 0 ? -1 : 1;
+	if (q < INT64_MIN || q > INT64_MAX) {
+		c->scale_overflow = true;
+		return 0;
+	}
+	return (int64_t)q;
+}
+
+static int64_t sub(calc *c, int64_t a, int64_t b)
+{
+	int64_t r;
+	if (!pd_sub_i64(a, b, &r)) {
+		c->diff_overflow = true;
+		return 0;
+	}
+	return r;
 }
 
 static int64_t max64(int64_t a, int64_t b)
@@ -45,9 +75,17 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-static int64_t abs64(int64_t v)
+/* |v| without overflow (of INT64_MIN, which a checked difference never is, but a
+ * comparator must not trust that). */
+static uint64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+/* |delta| <= tol */
+static bool within(int64_t delta, int64_t tol)
+{
+	return tol >= 0 && abs64(delta) <= (uint64_t)tol;
 }
 
 /* The point of [lo, hi] nearest zero: the change the bounds guarantee. */
@@ -61,7 +99,7 @@ static double share(int64_t v, int64_t total)
 	return total ? (double)v / (double)total : NAN;
 }
 
-static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, double scale,
+static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, calc *c,
 		     const pd_diff *d)
 {
 	pd_diff_row *r = &pr->row;
@@ -73,16 +111,16 @@ static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, do
 	if (b)
 		r->base = (pd_vals){b->flat, b->cum};
 	if (n)
-		r->head = (pd_vals){scaled(n->flat, scale), scaled(n->cum, scale)};
+		r->head = (pd_vals){scaled(c, n->flat), scaled(c, n->cum)};
 	r->cum_upper_bound = (b && b->nodes > 1) || (n && n->nodes > 1);
-	r->tol.flat = max64(b ? b->flat_res : 0, n ? scaled(n->flat_res, scale) : 0);
-	r->tol.cum = max64(b ? b->cum_res : 0, n ? scaled(n->cum_res, scale) : 0);
-	r->delta = (pd_vals){r->head.flat - r->base.flat, r->head.cum - r->base.cum};
+	r->tol.flat = max64(b ? b->flat_res : 0, n ? scaled(c, n->flat_res) : 0);
+	r->tol.cum = max64(b ? b->cum_res : 0, n ? scaled(c, n->cum_res) : 0);
+	r->delta = (pd_vals){sub(c, r->head.flat, r->base.flat), sub(c, r->head.cum, r->base.cum)};
 	r->delta_min = r->delta_max = r->delta;
 	r->share_base = share(r->base.flat, d->base_total);
 	r->share_new = share(r->head.flat, d->new_total);
 	if (b && n) {
-		bool same = abs64(r->delta.flat) <= r->tol.flat && abs64(r->delta.cum) <= r->tol.cum;
+		bool same = within(r->delta.flat, r->tol.flat) && within(r->delta.cum, r->tol.cum);
 		r->status = same ? PD_ROW_UNCHANGED : PD_ROW_CHANGED;
 		return;
 	}
@@ -93,14 +131,13 @@ static void fill_row(pending *pr, const pd_profile *bp, const pd_profile *np, do
 		return;
 	}
 	r->status = PD_ROW_HIDDEN;
-	double s = b ? scale : 1.0;
-	int64_t fmax = scaled(missing->unknown_flat_max, s);
-	int64_t cmax = scaled(missing->unknown_cum_max, s);
+	int64_t fmax = b ? scaled(c, missing->unknown_flat_max) : missing->unknown_flat_max;
+	int64_t cmax = b ? scaled(c, missing->unknown_cum_max) : missing->unknown_cum_max;
 	if (b) { /* new value in [0, max] */
-		r->delta_min = (pd_vals){-r->base.flat, -r->base.cum};
-		r->delta_max = (pd_vals){fmax - r->base.flat, cmax - r->base.cum};
+		r->delta_min = (pd_vals){sub(c, 0, r->base.flat), sub(c, 0, r->base.cum)};
+		r->delta_max = (pd_vals){sub(c, fmax, r->base.flat), sub(c, cmax, r->base.cum)};
 	} else { /* base value in [0, max] */
-		r->delta_min = (pd_vals){r->head.flat - fmax, r->head.cum - cmax};
+		r->delta_min = (pd_vals){sub(c, r->head.flat, fmax), sub(c, r->head.cum, cmax)};
 		r->delta_max = (pd_vals){r->head.flat, r->head.cum};
 	}
 	r->delta.flat = nearest_zero(r->delta_min.flat, r->delta_max.flat);
@@ -118,7 +155,7 @@ static int cmp_rows(const void *a, const void *b, void *ctx)
 	const pd_diff_row *x = &((const pending *)a)->row, *y = &((const pending *)b)->row;
 	pd_metric m = *(const pd_metric *)ctx;
 	pd_metric o = m == PD_METRIC_CUM ? PD_METRIC_FLAT : PD_METRIC_CUM;
-	int64_t dx = abs64(metric(&x->delta, m)), dy = abs64(metric(&y->delta, m));
+	uint64_t dx = abs64(metric(&x->delta, m)), dy = abs64(metric(&y->delta, m));
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
 	dx = abs64(metric(&x->delta, o));
@@ -134,7 +171,7 @@ static int cmp_edges(const void *a, const void *b, void *ctx)
 {
 	const pd_diff_edge *x = a, *y = b;
 	const size_t *rank = ctx;
-	int64_t dx = abs64(x->delta), dy = abs64(y->delta);
+	uint64_t dx = abs64(x->delta), dy = abs64(y->delta);
 	if (dx != dy)
 		return dx > dy ? -1 : 1;
 	if (x->from != y->from)
@@ -175,9 +212,10 @@ typedef struct edge_acc {
 	UT_hash_handle hh;
 } edge_acc;
 
-/* Adds the edges of one table (side 0 = base, 1 = new) to d->edges, which (like pool)
- * has room for every edge of both tables. False when out of memory. */
-static bool add_edges(pd_diff *d, const pd_table *t, int side, double scale, edge_acc **acc,
+/* Adds the edges of one table (side 0 = base, 1 = new, scaled by c) to d->edges, which
+ * (like pool) has room for every edge of both tables; deltas come later. False when out
+ * of memory. */
+static bool add_edges(pd_diff *d, const pd_table *t, int side, calc *c, edge_acc **acc,
 		      edge_acc *pool)
 {
 	for (const pd_tedge *te = t->edges; te; te = te->hh.next) {
@@ -205,13 +243,12 @@ static bool add_edges(pd_diff *d, const pd_table *t, int side, double scale, edg
 			e->base = te->weight;
 			e->in_base = true;
 		} else {
-			e->head = scaled(te->weight, scale);
+			e->head = scaled(c, te->weight);
 			e->in_new = true;
 		}
 		e->residual |= te->residual;
 		e->inlined |= te->inlined;
 		e->unweighted |= !te->weighted;
-		e->delta = e->head - e->base;
 	}
 	return true;
 }
@@ -281,11 +318,19 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	d->opts = *o;
 	d->unit = bp->info.unit != PD_UNIT_UNKNOWN ? bp->info.unit : np->info.unit;
 	d->short_names = !(bp->info.has_tooltips && np->info.has_tooltips);
-	d->scale = o->normalize == PD_NORMALIZE_TOTAL
-			   ? (double)bp->info.total / (double)np->info.total
-			   : 1.0;
+	calc c = {1, 1, false, false};
+	if (o->normalize == PD_NORMALIZE_TOTAL) {
+		/* A negative total (only a profile built in code has one) flips both. */
+		int sign = np->info.total < 0 ? -1 : 1;
+		c.num = sign * (i128)bp->info.total;
+		c.den = sign * (i128)np->info.total;
+		d->scale = (double)bp->info.total / (double)np->info.total;
+	} else {
+		d->scale = 1.0;
+	}
 	d->base_total = bp->info.total;
-	d->new_total = scaled(np->info.total, d->scale);
+	d->new_total = scaled(&c, np->info.total);
+	sub(&c, d->new_total, d->base_total); /* reports print the net change */
 
 	if ((rc = pd_table_build(bp, d->short_names, o->granularity, &tb, err)) != PD_OK ||
 	    (rc = pd_table_build(np, d->short_names, o->granularity, &tn, err)) != PD_OK)
@@ -322,7 +367,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 			continue;
 		}
 		rows[kept] = rows[i];
-		fill_row(&rows[kept], bp, np, d->scale, d);
+		fill_row(&rows[kept], bp, np, &c, d);
 		kept++;
 	}
 	pd_metric by = o->by;
@@ -343,8 +388,23 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	pool = pd_malloc(ecap * sizeof *pool);
 	if (!d->edges || !pool)
 		goto oom;
-	if (!add_edges(d, &tb, 0, 1.0, &acc, pool) || !add_edges(d, &tn, 1, d->scale, &acc, pool))
+	if (!add_edges(d, &tb, 0, &c, &acc, pool) || !add_edges(d, &tn, 1, &c, &acc, pool))
 		goto oom;
+	for (size_t i = 0; i < d->nedges; i++)
+		d->edges[i].delta = sub(&c, d->edges[i].head, d->edges[i].base);
+	/* Checked once here, for rows, edges and totals alike. */
+	if (c.scale_overflow || c.diff_overflow) {
+		rc = c.scale_overflow
+			     ? pd_error_set(err, PD_EINPUT,
+					    "%s: values overflow a 64-bit integer (a value scaled to "
+					    "the base total)",
+					    np->info.source)
+			     : pd_error_set(err, PD_EINPUT,
+					    "%s and %s: values overflow a 64-bit integer (difference "
+					    "of new and base)",
+					    bp->info.source, np->info.source);
+		goto fail;
+	}
 	if (d->nedges) {
 		size_t *rank = name_ranks(d);
 		if (!rank)

@@ -15,11 +15,19 @@ static void node_key(const pd_node *n, bool short_keys, pd_granularity g, const 
 		*key = line ? n->line : n->func;
 }
 
+static pd_status overflow(const pd_profile *p, const char *what, pd_granularity g,
+			  pd_error *err)
+{
+	return pd_error_set(err, PD_EINPUT, "%s: values overflow a 64-bit integer (sum of %s per %s)",
+		     p->info.source, what, g == PD_GRAN_LINE ? "line" : "function");
+}
+
 pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g, pd_table *t,
 			 pd_error *err)
 {
 	t->fns = NULL;
 	t->edges = NULL;
+	pd_status rc;
 	pd_fn **of_node = pd_malloc((p->nnodes + 1) * sizeof *of_node);
 	if (!of_node)
 		return pd_error_oom(err);
@@ -44,10 +52,17 @@ pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g,
 		}
 		/* Flats of distinct lines add up exactly; cums add up to an upper bound when
 		 * a sample passes through two lines of the function (recursion). */
-		f->flat += n->flat;
-		f->cum += n->cum;
-		f->flat_res += n->flat_res;
-		f->cum_res += n->cum_res;
+		const char *what = !pd_add_i64(f->flat, n->flat, &f->flat) ? "flat values"
+				 : !pd_add_i64(f->cum, n->cum, &f->cum) ? "cum values"
+				 : !pd_add_i64(f->flat_res, n->flat_res, &f->flat_res)
+					 ? "flat rounding errors"
+				 : !pd_add_i64(f->cum_res, n->cum_res, &f->cum_res)
+					 ? "cum rounding errors"
+					 : NULL;
+		if (what) {
+			rc = overflow(p, what, g, err);
+			goto fail;
+		}
 		f->nodes++;
 		of_node[i] = f;
 	}
@@ -73,7 +88,10 @@ pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g,
 				goto oom;
 			}
 		}
-		te->weight += e->weight;
+		if (!pd_add_i64(te->weight, e->weight, &te->weight)) {
+			rc = overflow(p, "edge weights", g, err);
+			goto fail;
+		}
 		te->weighted &= e->weighted;
 		te->residual |= e->residual;
 		te->inlined |= e->inlined;
@@ -81,9 +99,11 @@ pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g,
 	pd_free(of_node);
 	return PD_OK;
 oom:
+	rc = pd_error_oom(err);
+fail:
 	pd_free(of_node);
 	pd_table_fini(t);
-	return pd_error_oom(err);
+	return rc;
 }
 
 void pd_table_fini(pd_table *t)

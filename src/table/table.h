@@ -34,7 +34,8 @@ typedef struct pd_table {
 
 /* Builds the table of p keyed as asked: short_keys joins on label-derived names (for
  * inputs without tooltips); PD_GRAN_LINE keeps one entry per file:line. Edges between
- * nodes that collapse into one entry are dropped. On failure t is left empty. */
+ * nodes that collapse into one entry are dropped. On failure t is left empty: out of
+ * memory, or PD_EINPUT "<source>: values overflow a 64-bit integer (sum of ...)". */
 pd_status pd_table_build(const pd_profile *p, bool short_keys, pd_granularity g, pd_table *t,
 			 pd_error *err);
 void pd_table_fini(pd_table *t);

@@ -1,5 +1,6 @@
-/* Unit tests for the diff (src/diff.c, src/table.c): statuses, truncation bounds,
- * normalization, filters, ranking, line aggregation and input compatibility. */
+/* Unit tests for the diff (src/diff/diff.c, src/table/table.c): statuses, truncation
+ * bounds, normalization, filters, ranking, line aggregation, input compatibility, and
+ * values near INT64_MAX (on profiles built in code: no DOT file can hold them all). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "profdiff/profdiff.h"
+#include "parse/profile.h"
 
 /* A pprof-style DOT: legend with type, total and an optional trimming line, then
  * nodes given as "fullname|flat|cum" (values in ms) with tooltips. */
@@ -271,6 +273,161 @@ static void test_lines_and_short_names(void **state)
 	pd_profile_free(n);
 }
 
+/* A profile built in code: function f (flat, cum), its caller g (cum), the edge g -> f
+ * weighing cum, and nothing trimmed; tests change fields before the diff. */
+typedef struct handmade {
+	pd_profile p;
+	pd_node nodes[3];
+	pd_pedge edge;
+} handmade;
+
+static pd_profile *hand(handmade *h, const char *source, int64_t total, int64_t flat,
+			int64_t cum)
+{
+	static char f[] = "f", g[] = "g", only[] = "only";
+	memset(h, 0, sizeof *h);
+	h->nodes[0] = (pd_node){f, f, f, f, flat, cum, 0, 0};
+	h->nodes[1] = (pd_node){g, g, g, g, 0, cum, 0, 0};
+	h->nodes[2] = (pd_node){only, only, only, only, 0, 0, 0, 0};
+	h->edge = (pd_pedge){1, 0, cum, true, false, false};
+	pd_profile_info *in = &h->p.info;
+	in->source = source;
+	in->unit = PD_UNIT_NANOS;
+	in->total = in->shown = total;
+	in->has_total = true;
+	in->has_tooltips = true;
+	h->p.nodes = h->nodes;
+	h->p.nnodes = 2;
+	h->p.edges = &h->edge;
+	h->p.nedges = 1;
+	return &h->p;
+}
+
+/* Runs a diff that must fail with PD_EINPUT and the overflow message naming who. */
+static void expect_overflow(const pd_profile *b, const pd_profile *n, pd_normalize norm,
+			    const char *who, const char *what)
+{
+	pd_diff_opts o;
+	pd_diff_opts_init(&o);
+	o.normalize = norm;
+	pd_diff *d = (pd_diff *)1;
+	pd_error err = {0};
+	assert_int_equal(pd_diff_new(b, n, &o, &d, &err), PD_EINPUT);
+	assert_null(d);
+	char want[256];
+	snprintf(want, sizeof want, "%s: values overflow a 64-bit integer (%s)", who, what);
+	assert_string_equal(err.msg, want);
+}
+
+/* --normalize scales the new side by base total / new total: every scaled value (node
+ * values, rounding tolerance, edge weights, the bound on a hidden function, the total)
+ * is exact up to INT64_MAX and refused past it. */
+static void test_normalize_overflow(void **state)
+{
+	(void)state;
+	const int64_t big = INT64_MAX - 1; /* even: big / 2 * 2 == big exactly */
+	handmade hb, hn;
+	pd_profile_info *ni = &hn.p.info;
+	/* Scale big / 2: a value of 2 becomes big, exactly (a double product would be
+	 * 2^63, past INT64_MAX); 3 overflows. */
+	for (int field = 0; field < 5; field++) {
+		for (int64_t v = 2; v <= 3; v++) {
+			pd_profile *b = hand(&hb, "base.dot", big, 1, 1);
+			pd_profile *n = hand(&hn, "new.dot", 2, 1, 1);
+			hb.p.nnodes = 3; /* "only": absent from the new side */
+			switch (field) {
+			case 0: hn.nodes[0].flat = v; break;
+			case 1: hn.nodes[0].cum = v; break;
+			case 2: hn.nodes[0].cum_res = v; break;
+			case 3: hn.edge.weight = v; break;
+			case 4:
+				ni->trimmed = true;
+				n->unknown_flat_max = n->unknown_cum_max = v;
+				break;
+			}
+			if (v == 3) {
+				expect_overflow(b, n, PD_NORMALIZE_TOTAL, "new.dot",
+						"a value scaled to the base total");
+				continue;
+			}
+			pd_diff_opts o;
+			pd_diff_opts_init(&o);
+			o.normalize = PD_NORMALIZE_TOTAL;
+			pd_diff *d = run(b, n, &o);
+			assert_int_equal(d->new_total, big);
+			const pd_diff_row *f = row(d, "f"), *only = row(d, "only");
+			int64_t got[] = {f->head.flat, f->head.cum, f->tol.cum, d->edges[0].head,
+					 only->delta_max.cum + only->base.cum};
+			assert_int_equal(got[field], big);
+			pd_diff_free(d);
+		}
+	}
+	/* Exact, not through a double: 3 * (big / 3) with big = 3 * (2^61 + 1). */
+	const int64_t third = ((int64_t)1 << 61) + 1;
+	pd_profile *b = hand(&hb, "base.dot", 3 * third, 1, 1);
+	pd_profile *n = hand(&hn, "new.dot", 3, 1, 1);
+	pd_diff_opts o;
+	pd_diff_opts_init(&o);
+	o.normalize = PD_NORMALIZE_TOTAL;
+	pd_diff *d = run(b, n, &o);
+	assert_int_equal(row(d, "f")->head.flat, third);
+	assert_int_equal(d->new_total, 3 * third);
+	pd_diff_free(d);
+}
+
+/* Differences of extreme values (only a profile built in code has negative values
+ * without has_negative: the parser refuses them) are checked too. */
+static void test_delta_overflow(void **state)
+{
+	(void)state;
+	handmade hb, hn;
+	pd_profile *b = hand(&hb, "base.dot", 10, -2, 1);
+	pd_profile *n = hand(&hn, "new.dot", 10, INT64_MAX - 1, 1);
+	expect_overflow(b, n, PD_NORMALIZE_NONE, "base.dot and new.dot",
+			"difference of new and base");
+	hb.nodes[0].flat = -1; /* INT64_MAX - 1 - -1 fits */
+	pd_diff *d = run(b, n, NULL);
+	assert_int_equal(row(d, "f")->delta.flat, INT64_MAX);
+	pd_diff_free(d);
+
+	/* Edges. */
+	b = hand(&hb, "base.dot", 10, 1, 1);
+	n = hand(&hn, "new.dot", 10, 1, 1);
+	hb.edge.weight = -2;
+	hn.edge.weight = INT64_MAX;
+	expect_overflow(b, n, PD_NORMALIZE_NONE, "base.dot and new.dot",
+			"difference of new and base");
+
+	/* Totals: new - base is what reports print as the net change. */
+	b = hand(&hb, "base.dot", -2, 1, 1);
+	n = hand(&hn, "new.dot", INT64_MAX, 1, 1);
+	expect_overflow(b, n, PD_NORMALIZE_NONE, "base.dot and new.dot",
+			"difference of new and base");
+
+	/* A hidden row's interval: new value in [0, max] against a negative base. */
+	b = hand(&hb, "base.dot", 10, 1, 1);
+	n = hand(&hn, "new.dot", 10, 1, 1);
+	hb.p.nnodes = 3;
+	hb.nodes[2].flat = -2;
+	hn.p.info.trimmed = true;
+	hn.p.unknown_flat_max = INT64_MAX;
+	expect_overflow(b, n, PD_NORMALIZE_NONE, "base.dot and new.dot",
+			"difference of new and base");
+}
+
+/* Sums in the tables fail the diff the same way, naming the file. */
+static void test_table_overflow_fails_diff(void **state)
+{
+	(void)state;
+	handmade hb, hn;
+	pd_profile *b = hand(&hb, "base.dot", 10, 1, 1);
+	pd_profile *n = hand(&hn, "new.dot", 10, INT64_MAX, INT64_MAX);
+	static char line2[] = "f f.go:2";
+	hn.nodes[1] = hn.nodes[0]; /* a second node of f */
+	hn.nodes[1].line = hn.nodes[1].short_line = line2;
+	expect_overflow(b, n, PD_NORMALIZE_NONE, "new.dot", "sum of flat values per function");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +436,9 @@ int main(void)
 		cmocka_unit_test(test_normalize_and_filters),
 		cmocka_unit_test(test_incompatible_inputs),
 		cmocka_unit_test(test_lines_and_short_names),
+		cmocka_unit_test(test_normalize_overflow),
+		cmocka_unit_test(test_delta_overflow),
+		cmocka_unit_test(test_table_overflow_fails_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

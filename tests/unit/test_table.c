@@ -1,10 +1,12 @@
 /* Unit tests for the per-function tables (src/table/table.c), on profiles built in code:
  * line nodes summed per function, short-name keys, edges between nodes that collapse
- * into one entry dropped and parallel edges merged, and out of memory at every step. */
+ * into one entry dropped and parallel edges merged, out of memory at every step, and
+ * sums that overflow int64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -183,6 +185,63 @@ static void test_out_of_memory(void **state)
 	}
 }
 
+/* Sums near INT64_MAX: exactly INT64_MAX is fine, one more fails with PD_EINPUT naming
+ * the file and what overflowed, and leaves the table empty. Each of the four node sums
+ * and the edge weights. */
+static void test_sums_overflow(void **state)
+{
+	(void)state;
+	static const char *const what[] = {"flat values", "cum values", "flat rounding errors",
+					   "cum rounding errors", "edge weights"};
+	for (int field = 0; field < 5; field++) {
+		for (int over = 0; over <= 1; over++) {
+			pd_node two[] = {
+				{S("f"), S("f f.go:1"), S("f"), S("f f.go:1"), 1, 1, 0, 0},
+				{S("f"), S("f f.go:2"), S("f"), S("f f.go:2"), 1, 1, 0, 0},
+				{S("g"), S("g g.go:1"), S("g"), S("g g.go:1"), 1, 1, 0, 0},
+			};
+			int64_t a = INT64_MAX - 5, b = 5 + over;
+			int64_t *fa[] = {&two[0].flat, &two[0].cum, &two[0].flat_res, &two[0].cum_res};
+			int64_t *fb[] = {&two[1].flat, &two[1].cum, &two[1].flat_res, &two[1].cum_res};
+			pd_pedge e2[] = {{2, 0, 1, true, false, false}, {2, 1, 1, true, false, false}};
+			if (field < 4) {
+				*fa[field] = a;
+				*fb[field] = b;
+			} else {
+				e2[0].weight = a;
+				e2[1].weight = b;
+			}
+			pd_profile p;
+			memset(&p, 0, sizeof p);
+			p.info.source = "big.dot";
+			p.nodes = two;
+			p.nnodes = 3;
+			p.edges = e2;
+			p.nedges = 2;
+			pd_table t;
+			pd_error err = {0};
+			pd_status rc = pd_table_build(&p, false, PD_GRAN_FUNCTION, &t, &err);
+			if (!over) {
+				assert_int_equal(rc, PD_OK);
+				const pd_fn *f = fn(&t, "f");
+				int64_t sums[] = {f->flat, f->cum, f->flat_res, f->cum_res,
+						  edge(&t, "g", "f")->weight};
+				assert_int_equal(sums[field], INT64_MAX);
+				pd_table_fini(&t);
+				continue;
+			}
+			assert_int_equal(rc, PD_EINPUT);
+			char want[200];
+			snprintf(want, sizeof want,
+				 "big.dot: values overflow a 64-bit integer (sum of %s per function)",
+				 what[field]);
+			assert_string_equal(err.msg, want);
+			assert_null(t.fns);
+			assert_null(t.edges);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_short_keys_join_on_labels),
 		cmocka_unit_test(test_empty_profile),
 		cmocka_unit_test(test_out_of_memory),
+		cmocka_unit_test(test_sums_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
