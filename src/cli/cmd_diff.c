@@ -43,6 +43,9 @@ int pd_cmd_diff(int argc, char **argv)
 		pd_error_set(&err, PD_EUSAGE, "diff: only one input can be read from stdin");
 		return pd_cli_fail(&err);
 	}
+	const char *outs[3] = {c.dot_path, c.svg_path, c.out_path};
+	if (pd_file_check_outputs(paths, 2, outs, 3, &err) != PD_OK)
+		return pd_cli_fail(&err);
 	/* Read and parse one file at a time, dropping its text before the next: the peak
 	 * memory holds one input's text, not both. */
 	pd_profile *prof[2] = {NULL, NULL};

@@ -2,10 +2,36 @@
  * which parses its options with the option engine, calls the library and returns the
  * exit code. The top level has options of its own (--help, --version) and suggests a
  * command when the word given is close to one. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+
+/* A run killed while its outputs are staged removes the temporary files, then dies of
+ * the same signal: SA_RESETHAND restored the default action, and the raised signal,
+ * blocked while the handler runs, is delivered when it returns. */
+static void on_fatal_signal(int sig)
+{
+	pd_file_cleanup_staged();
+	raise(sig);
+}
+
+static void install_cleanup(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]); /* one cleanup at a time */
+	/* A signal ignored when we started (nohup, SIGINT in a background job) stays so. */
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
 
 typedef struct command {
 	const char *name;
@@ -82,6 +108,7 @@ static int unknown_command(const char *word)
 
 int main(int argc, char **argv)
 {
+	install_cleanup();
 	if (argc < 2)
 		return top_help(stderr, PD_EUSAGE);
 	const char *cmd = argv[1];

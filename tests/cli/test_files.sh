@@ -1,13 +1,12 @@
 # Output files never change what kind of file a path names: a symlink stays a link and
 # its target gets the contents, a device or FIFO is written in place, an existing file
 # keeps its mode. Values past int64 are an input error naming the file, not garbage.
-# Cases that need the CLI to call the library (outputs that are inputs refused, the
-# temporary files removed on SIGTERM) are skipped while NEEDS_CLI=1.
+# An output that is also an input is refused, and a run killed while its outputs are
+# staged leaves no temporary file.
 . "$(dirname "$0")/lib.sh"
 F=$PD_FIXTURES
 B=$F/cpu_base.dot
 N=$F/cpu_new.dot
-NEEDS_CLI=${NEEDS_CLI:-1} # 0 once src/cli calls pd_file_check_outputs and the handler
 
 no_tmp() { # no_tmp DIR DESCRIPTION
 	if ls -a "$1" | grep -q '\.tmp\.'; then fail "$2: temporary files left: $(ls -a "$1" | tr '\n' ' ')"; else pass; fi
@@ -124,11 +123,9 @@ done
 run diff --normalize total "$T/big.dot" "$T/big.dot"
 expect_rc 0 "9e18 against itself, normalized"
 
-# ---- needs the CLI wiring ---------------------------------------------------------
+# ---- outputs that are inputs, signals ---------------------------------------------
 # An output that is an input (by any name) is refused before anything is written.
-if [ "$NEEDS_CLI" = 1 ]; then
-	echo "SKIP (needs CLI wiring): output equal to an input is refused with exit 2"
-else
+{
 	mkdir -p "$T/same"
 	cp "$B" "$T/same/base.dot"
 	cp "$N" "$T/same/new.dot"
@@ -146,15 +143,13 @@ else
 	[ -L link.dot ] && pass || fail "link to an input replaced"
 	no_tmp "$T/same" "output is an input"
 	cd "$T" || exit 1
-fi
+}
 
 # SIGTERM while outputs are staged: the temporary files go, the old files stay, the
 # process still dies of SIGTERM. Deterministic: -o is a FIFO nobody reads, so the run
 # blocks opening it, after --dot and --svg were staged (the CLI stages them in that
 # order) and before anything was renamed.
-if [ "$NEEDS_CLI" = 1 ]; then
-	echo "SKIP (needs CLI wiring): SIGTERM during the final writes leaves no .tmp file"
-else
+{
 	mkdir -p "$T/sig"
 	echo old >"$T/sig/d.dot"
 	mkfifo "$T/sig/fifo"
@@ -178,5 +173,5 @@ else
 	[ "$(cat "$T/sig/d.dot")" = old ] && pass || fail "SIGTERM: --dot replaced"
 	[ ! -e "$T/sig/d.svg" ] && pass || fail "SIGTERM: --svg created"
 	[ -p "$T/sig/fifo" ] && pass || fail "SIGTERM: the FIFO was replaced"
-fi
+}
 finish

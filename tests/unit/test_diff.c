@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "profdiff/profdiff.h"
-#include "parse/profile.h"
+#include "parse/parse.h"
 
 /* A pprof-style DOT: legend with type, total and an optional trimming line, then
  * nodes given as "fullname|flat|cum" (values in ms) with tooltips. */
