@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "mcp/mcp.h"
 #include "base/dl.h"
 
@@ -49,34 +50,17 @@ static pd_status mhd_load(pd_error *err)
 
 #define MAX_LIST 32
 
-static const char mcp_help[] =
-	"Usage: profdiff mcp [options]\n\n"
-	"Serve the Model Context Protocol: Pyroscope list/fetch tools (mcp-grafana's names) and\n"
-	"profdiff's diff tools, over stdio (default) or Streamable HTTP.\n\n"
-	"Options:\n"
-	"  --listen ADDR:PORT    serve HTTP at http://ADDR:PORT/mcp instead of stdio (PORT 0 =\n"
-	"                        any; ADDR should be 127.0.0.1: there is no authentication)\n"
-	"  --port-file FILE      with --listen: write the bound port to FILE\n"
-	"  --allow-origin ORIGIN accept browser requests from ORIGIN (repeatable; default none)\n"
-	"  --allow-dir DIR       diff_profile_files may read files under DIR (repeatable)\n"
-	"  --url URL             Pyroscope root (or the Grafana root with --datasource)\n"
-	"  --grafana-url URL     Grafana root, for calls with data_source_uid\n"
-	"  --datasource UID      default data_source_uid\n"
-	"  --tenant ID           X-Scope-OrgID (direct mode)\n"
-	"  --org-id N            X-Grafana-Org-Id (Grafana mode)\n"
-	"  --token-file FILE     bearer token read from FILE\n"
-	"  --cacert FILE, --insecure, --timeout SECONDS (default 20), --max-body BYTES\n"
-	"  --verbose             log tool failures and protocol oddities to stderr\n"
-	"Environment: PROFDIFF_URL, GRAFANA_URL, PROFDIFF_DATASOURCE, PROFDIFF_TENANT_ID,\n"
-	"GRAFANA_ORG_ID, PROFDIFF_TOKEN (else GRAFANA_SERVICE_ACCOUNT_TOKEN), PROFDIFF_USERNAME,\n"
-	"PROFDIFF_PASSWORD.\n";
+/* A repeatable option's values (borrowed from argv). */
+typedef struct pathlist {
+	const char *v[MAX_LIST];
+	size_t n;
+} pathlist;
 
 typedef struct mcp_cli {
 	const char *listen, *port_file, *url, *grafana_url, *datasource, *tenant, *org_id;
 	const char *token_file, *cacert, *timeout, *max_body;
 	bool insecure, verbose;
-	const char *dirs[MAX_LIST], *origins[MAX_LIST];
-	size_t ndirs, norigins;
+	pathlist dirs, origins;
 	char *token;
 } mcp_cli;
 
@@ -92,54 +76,69 @@ static void log_line(void *ctx, const char *line)
 		fprintf(stderr, "profdiff mcp: %s\n", line);
 }
 
-/* Parses argv; -1 after --help, else a status. */
+static pd_status add_to_list(const pd_option *o, const char *arg, pd_error *err)
+{
+	pathlist *l = o->value;
+	if (l->n == MAX_LIST)
+		return pd_error_set(err, PD_EUSAGE, "mcp: at most %d --%s", MAX_LIST, o->name);
+	l->v[l->n++] = arg;
+	return PD_OK;
+}
+
+/* Parses argv; PD_OPT_EXIT after --help, else a status. */
 static int parse(int argc, char **argv, mcp_cli *m, pd_error *err)
 {
-	static const char *const valued[] = {"--listen", "--port-file", "--allow-dir", "--allow-origin",
-					     "--url", "--grafana-url", "--datasource", "--tenant",
-					     "--org-id", "--token-file", "--cacert", "--timeout",
-					     "--max-body", NULL};
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(mcp_help, stdout);
-			return -1;
-		}
-		if (!strcmp(a, "--insecure")) {
-			m->insecure = true;
-			continue;
-		}
-		if (!strcmp(a, "--verbose")) {
-			m->verbose = true;
-			continue;
-		}
-		size_t k = 0, n = 0;
-		for (; valued[k]; k++) {
-			n = strlen(valued[k]);
-			if (!strncmp(a, valued[k], n) && (a[n] == '\0' || a[n] == '='))
-				break;
-		}
-		if (!valued[k])
-			return pd_error_set(err, PD_EUSAGE, "mcp: unknown option %s (see profdiff mcp --help)", a);
-		if (a[n] == '=')
-			val = a + n + 1;
-		else if (i + 1 < argc)
-			val = argv[++i];
-		else
-			return pd_error_set(err, PD_EUSAGE, "mcp: option %s needs a value", a);
-		const char **slot[] = {&m->listen, &m->port_file, NULL, NULL, &m->url, &m->grafana_url,
-				       &m->datasource, &m->tenant, &m->org_id, &m->token_file,
-				       &m->cacert, &m->timeout, &m->max_body};
-		if (k == 2 || k == 3) {
-			size_t *cnt = k == 2 ? &m->ndirs : &m->norigins;
-			if (*cnt == MAX_LIST)
-				return pd_error_set(err, PD_EUSAGE, "mcp: at most %d %s", MAX_LIST, valued[k]);
-			(k == 2 ? m->dirs : m->origins)[(*cnt)++] = val;
-		} else {
-			*slot[k] = val;
-		}
-	}
-	return PD_OK;
+	const pd_option opts[] = {
+		{PD_OPT_GROUP, .help = "Transport:"},
+		PD_OPTION(PD_OPT_STRING, "listen", 0, &m->listen, "ADDR:PORT",
+			  "serve Streamable HTTP at http://ADDR:PORT/mcp instead of stdio (PORT 0 = "
+			  "any; keep ADDR 127.0.0.1: there is no authentication)", .def = "stdio"),
+		PD_OPTION(PD_OPT_STRING, "port-file", 0, &m->port_file, "FILE",
+			  "with --listen: write the bound port to FILE"),
+		PD_OPTION(PD_OPT_STRING, "allow-origin", 0, &m->origins, "ORIGIN",
+			  "accept browser requests from ORIGIN (repeatable)", .apply = add_to_list,
+			  .def = "none"),
+		PD_OPTION(PD_OPT_STRING, "allow-dir", 0, &m->dirs, "DIR",
+			  "diff_profile_files may read files under DIR (repeatable)",
+			  .apply = add_to_list, .def = "none"),
+		{PD_OPT_GROUP, .help = "Connection (defaults for the tools):"},
+		PD_OPTION(PD_OPT_STRING, "url", 0, &m->url, "URL",
+			  "Pyroscope root (or the Grafana root with --datasource)"),
+		PD_OPTION(PD_OPT_STRING, "grafana-url", 0, &m->grafana_url, "URL",
+			  "Grafana root, for calls with data_source_uid"),
+		PD_OPTION(PD_OPT_STRING, "datasource", 0, &m->datasource, "UID",
+			  "default data_source_uid"),
+		PD_OPTION(PD_OPT_STRING, "tenant", 0, &m->tenant, "ID", "X-Scope-OrgID (direct mode)"),
+		PD_OPTION(PD_OPT_STRING, "org-id", 0, &m->org_id, "N", "X-Grafana-Org-Id (Grafana mode)"),
+		PD_OPTION(PD_OPT_STRING, "token-file", 0, &m->token_file, "FILE",
+			  "bearer token read from FILE"),
+		PD_OPTION(PD_OPT_STRING, "cacert", 0, &m->cacert, "FILE", "CA bundle for TLS verification"),
+		PD_OPTION(PD_OPT_FLAG, "insecure", 0, &m->insecure, NULL,
+			  "skip TLS certificate verification"),
+		PD_OPTION(PD_OPT_STRING, "timeout", 0, &m->timeout, "SECONDS",
+			  "bound on each request a tool makes", .def = "20"),
+		PD_OPTION(PD_OPT_STRING, "max-body", 0, &m->max_body, "BYTES",
+			  "fail a tool call when a response is larger", .def = "64MiB"),
+		PD_OPTION(PD_OPT_FLAG, "verbose", 0, &m->verbose, NULL,
+			  "log tool failures and protocol oddities to stderr"),
+		PD_OPTION(PD_OPT_HELP, "help", 'h', NULL, NULL, "show this help"),
+		{PD_OPT_END},
+	};
+	const pd_opt_cmd cmd = {
+		.name = "mcp",
+		.usage = "mcp [options]",
+		.about = "Serve the Model Context Protocol: Pyroscope list/fetch tools (mcp-grafana's\n"
+			 "names) and profdiff's diff tools, over stdio (default) or Streamable HTTP.",
+		.opts = opts,
+		.footer = "Environment: PROFDIFF_URL, GRAFANA_URL, PROFDIFF_DATASOURCE, PROFDIFF_TENANT_ID,\n"
+			  "GRAFANA_ORG_ID, PROFDIFF_TOKEN (else GRAFANA_SERVICE_ACCOUNT_TOKEN),\n"
+			  "PROFDIFF_USERNAME, PROFDIFF_PASSWORD.\n",
+	};
+	int nops;
+	int rc = pd_opt_parse(&cmd, argc, argv, &nops, stdout, err);
+	if (rc == PD_OK && nops > 0)
+		return pd_error_set(err, PD_EUSAGE, "mcp: takes no arguments (see profdiff mcp --help)");
+	return rc;
 }
 
 /* Flags and environment into the server configuration (like the fetch commands). */
@@ -207,10 +206,10 @@ static pd_status configure(mcp_cli *m, pd_mcp_config *c, pd_error *err)
 		h->username = user;
 		h->password = getenv("PROFDIFF_PASSWORD");
 	}
-	c->allow_dirs = m->dirs;
-	c->nallow_dirs = m->ndirs;
-	c->allow_origins = m->origins;
-	c->nallow_origins = m->norigins;
+	c->allow_dirs = m->dirs.v;
+	c->nallow_dirs = m->dirs.n;
+	c->allow_origins = m->origins.v;
+	c->nallow_origins = m->origins.n;
 	c->log = log_line;
 	c->log_ctx = m->verbose ? (void *)m : NULL;
 	return pd_http_global_init(err);
@@ -538,7 +537,7 @@ int pd_cmd_mcp(int argc, char **argv)
 	pd_error err = {0};
 	signal(SIGPIPE, SIG_IGN);
 	int rc = parse(argc, argv, &m, &err);
-	if (rc == -1)
+	if (rc == PD_OPT_EXIT)
 		return PD_OK;
 	if (rc == PD_OK && m.listen) { /* checked before anything is said about the server */
 		struct sockaddr_in sin;

@@ -11,7 +11,7 @@ N=$F/cpu_new.dot
 
 # The man page's text with groff's escaped hyphens undone.
 sed 's/\\-/-/g' "$PD_SRC/man/profdiff.1" >"$T/man.txt"
-for cmd in "" diff compare fetch types labels values; do
+for cmd in "" diff compare fetch types labels values mcp; do
 	# shellcheck disable=SC2086 # "" is the top level: no word at all
 	run $cmd --dump-options
 	expect_rc 0 "profdiff $cmd --dump-options"
