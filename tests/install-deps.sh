@@ -3,7 +3,11 @@
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
-      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3 nodejs npm)
+      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3)
+# Node.js for the MCP interoperability tests: Debian's nodejs and npm, unless a node with
+# its npm is already there (NodeSource's nodejs bundles npm and conflicts with Debian's).
+command -v node >/dev/null || pkgs+=(nodejs)
+command -v npm >/dev/null || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
