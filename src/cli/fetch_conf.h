@@ -44,7 +44,7 @@ void pd_fetch_conn_options(pd_fetch_cli *f, pd_option t[PD_CONN_OPTS]);
 	PD_OPTION(PD_OPT_FLAG, "json", 0, &(f)->json, NULL, "print a JSON array instead of one item per line")
 #define PD_FETCH_OPT_TYPE(f)                                                                 \
 	PD_OPTION(PD_OPT_STRING, "type", 0, &(f)->type, "TYPE",                                        \
-	 "profile type, e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
+	 "profile type, e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds", .alias = "profile-type")
 #define PD_FETCH_OPT_MAX_NODES(f)                                                            \
 	PD_OPTION(PD_OPT_LONG, "max-nodes", 0, &(f)->max_nodes, "N",                                    \
 	 "DOT node count requested; only N > 0 changes it", .apply = pd_fetch_max_nodes)

@@ -17,8 +17,9 @@ static const pd_option *find_long(const pd_option *t, const char *name, size_t l
 		const pd_option *o = NULL;
 		if (t->kind == PD_OPT_TABLE)
 			o = find_long(t->value, name, len);
-		else if (t->kind != PD_OPT_GROUP && t->name && strlen(t->name) == len &&
-			 memcmp(t->name, name, len) == 0)
+		else if (t->kind != PD_OPT_GROUP && t->name &&
+			 ((strlen(t->name) == len && memcmp(t->name, name, len) == 0) ||
+			  (t->alias && strlen(t->alias) == len && memcmp(t->alias, name, len) == 0)))
 			o = t;
 		if (o)
 			return o;
@@ -45,8 +46,11 @@ static void collect_names(const pd_option *t, const char **names, size_t *n)
 	for (; t->kind != PD_OPT_END; t++) {
 		if (t->kind == PD_OPT_TABLE)
 			collect_names(t->value, names, n);
-		else if (t->kind != PD_OPT_GROUP && t->name && *n < MAX_NAMES)
+		else if (t->kind != PD_OPT_GROUP && t->name && *n < MAX_NAMES) {
 			names[(*n)++] = t->name;
+			if (t->alias && *n < MAX_NAMES)
+				names[(*n)++] = t->alias;
+		}
 	}
 }
 

@@ -45,6 +45,8 @@ struct pd_option {
 	 * set. Needed for PD_OPT_SIZE. */
 	pd_status (*apply)(const pd_option *o, const char *arg, pd_error *err);
 	const char *def;   /* the default in words, when *value cannot show it; "" = none */
+	const char *alias; /* another long name for it, the one profilecli or pprof users
+			    * know ("tenant-id" for "tenant"); shown in --help */
 };
 
 /* One entry: PD_OPTION(PD_OPT_STRING, "focus", 0, &c->focus, "REGEX", "keep only ..."),

@@ -84,6 +84,8 @@ static void left(pd_buf *b, const pd_option *o)
 		pd_buf_printf(b, "-%c%s", o->letter, o->name ? ", " : "");
 	if (o->name)
 		pd_buf_printf(b, "--%s", o->name);
+	if (o->alias)
+		pd_buf_printf(b, ", --%s", o->alias);
 	if (!pd_opt_takes_arg(o))
 		return;
 	pd_buf_puts(b, " ");
@@ -249,6 +251,8 @@ static void dump(pd_buf *b, const pd_option *t)
 			continue;
 		if (t->name)
 			pd_buf_printf(b, "--%s\n", t->name);
+		if (t->alias)
+			pd_buf_printf(b, "--%s\n", t->alias);
 		if (t->letter)
 			pd_buf_printf(b, "-%c\n", t->letter);
 	}

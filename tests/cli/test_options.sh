@@ -26,7 +26,7 @@ for cmd in "" diff compare fetch types labels values mcp; do
 		if grep -Eq -- "(^|[^a-z-])$opt([^a-z-]|\$)" "$T/man.txt"; then pass; else
 			fail "man/profdiff.1 does not document $opt (an option of 'profdiff $cmd')"
 		fi
-		if grep -Eq -- "^  (-., )?$opt( |,|\$)" "$T/out"; then pass; else
+		if grep -Eq -- "^  (-., )?(--[a-z-]+, )?$opt( |,|\$)" "$T/out"; then pass; else
 			fail "'profdiff $cmd --help' does not list $opt"
 		fi
 	done <"$T/opts"
@@ -78,4 +78,12 @@ expect_out "(default text)" "--format default in help"
 run fetch --help
 expect_out "(default 30)" "--timeout default in help"
 expect_out "(default 64MiB)" "--max-body default in help"
+# profilecli's and pprof's spellings are aliases: --profile-type is --type, --tenant-id
+# is --tenant (checked before any request: a bad type is a usage error).
+run fetch --profile-type not-a-type --url http://127.0.0.1:9
+expect_rc 2 "--profile-type is --type"
+expect_err_line "--type: want name:sample_type" "--profile-type is checked as --type"
+run fetch --type a:b:c:d:e --tenant-id "t1" --datasource ds --url http://127.0.0.1:9
+expect_rc 2 "--tenant-id is --tenant"
+expect_err_line "--tenant is for direct mode only" "--tenant-id is checked as --tenant"
 finish
