@@ -12,6 +12,7 @@
 #include "cli/options.h"
 #include "profdiff/profdiff.h"
 #include "base/base.h" /* atomic file writes */
+#include "parse/parse.h" /* input limits */
 
 typedef enum pd_color_mode { PD_COLOR_AUTO, PD_COLOR_ALWAYS, PD_COLOR_NEVER, PD_COLOR_KINDS } pd_color_mode;
 extern const pd_enum_names pd_color_names; /* auto always never */
@@ -26,13 +27,14 @@ typedef struct pd_diff_cli {
 	const char *svg_path;  /* --svg FILE */
 	const char *out_path;  /* -o/--output FILE: the report, written atomically; "-" = stdout */
 	bool quiet;            /* -q: no warnings on stderr */
+	pd_parse_limits limits; /* --max-input-size, --max-subgraphs, --max-nesting */
 } pd_diff_cli;
 
 /* The defaults, which --help shows. */
 void pd_diff_cli_init(pd_diff_cli *c);
 
 /* Fills t with the diff options over c, ended by PD_OPT_END (room for PD_DIFF_OPTS). */
-#define PD_DIFF_OPTS 16
+#define PD_DIFF_OPTS 24
 void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS]);
 
 /* Parses both DOT texts, diffs them, writes the report to out (or --output), and the
@@ -42,11 +44,13 @@ pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char
 			  size_t base_len, const char *new_src, const char *new_dot, size_t new_len,
 			  FILE *out, FILE *warn, pd_error *err);
 
-/* Parses one input as the CLI does (with an arena for the graph; see pipeline.c). */
-pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, pd_profile **out,
-			    pd_error *err);
+/* Parses one input as the CLI does (with an arena for the graph, within c's limits; see
+ * pipeline.c). */
+pd_status pd_diff_cli_parse(const pd_diff_cli *c, const char *src, const char *dot, size_t len,
+			    pd_profile **out, pd_error *err);
 /* Reads path ("-" = stdin) and parses it the same way. */
-pd_status pd_diff_cli_read(const char *path, pd_profile **out, pd_error *err);
+pd_status pd_diff_cli_read(const pd_diff_cli *c, const char *path, pd_profile **out,
+			   pd_error *err);
 /* pd_diff_cli_run on parsed profiles (borrowed). */
 pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 				   const pd_profile *np, FILE *out, FILE *warn, pd_error *err);

@@ -51,7 +51,7 @@ int pd_cmd_diff(int argc, char **argv)
 	pd_profile *prof[2] = {NULL, NULL};
 	pd_status st = PD_OK;
 	for (int i = 0; i < 2 && st == PD_OK; i++)
-		st = pd_diff_cli_read(paths[i], &prof[i], &err);
+		st = pd_diff_cli_read(&c, paths[i], &prof[i], &err);
 	if (st == PD_OK)
 		st = pd_diff_cli_run_profiles(&c, prof[0], prof[1], stdout, stderr, &err);
 	pd_profile_free(prof[1]);

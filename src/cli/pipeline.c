@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "parse/parse.h"
+#include "fetch/fetch.h" /* pd_parse_size */
 #include "report/report.h"
 
 static const char *const color_names[PD_COLOR_KINDS] = {
@@ -27,6 +28,16 @@ void pd_diff_cli_init(pd_diff_cli *c)
 	c->report.top = 20;
 	c->color = PD_COLOR_AUTO;
 	c->nodes = 80;
+	c->limits = (pd_parse_limits){PD_PARSE_MAX_INPUT, PD_PARSE_MAX_SUBGRAPHS, PD_PARSE_MAX_DEPTH};
+}
+
+static pd_status input_size(const pd_option *o, const char *arg, pd_error *err)
+{
+	if (!pd_parse_size(arg, o->value))
+		return pd_error_set(err, PD_EUSAGE,
+				    "--%s: want a positive byte count like 1GiB, got \"%s\"", o->name,
+				    arg);
+	return PD_OK;
 }
 
 /* --dot and --svg name files: '-' (stdout) is the report's. */
@@ -68,6 +79,12 @@ void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS])
 		PD_OPTION(PD_OPT_SET, "no-color", 0, &c->color, NULL, "the same as --color never",
 		 .set = PD_COLOR_NEVER),
 		PD_OPTION(PD_OPT_FLAG, "quiet", 'q', &c->quiet, NULL, "no warnings on stderr"),
+		PD_OPTION(PD_OPT_SIZE, "max-input-size", 0, &c->limits.max_input, "BYTES",
+		 "refuse a larger input (k/M/G, KiB/MiB/GiB suffixes)", .apply = input_size),
+		PD_OPTION(PD_OPT_COUNT, "max-subgraphs", 0, &c->limits.max_subgraphs, "N",
+		 "refuse an input with more subgraphs (pprof and Pyroscope write one)"),
+		PD_OPTION(PD_OPT_COUNT, "max-nesting", 0, &c->limits.max_depth, "N",
+		 "refuse an input with subgraphs nested deeper (at most 1000)"),
 		{PD_OPT_END},
 	};
 	_Static_assert(sizeof o / sizeof o[0] <= PD_DIFF_OPTS, "PD_DIFF_OPTS too small");
@@ -115,15 +132,16 @@ static void warn_about(const pd_diff *d, FILE *warn)
  * ask for, so ASan sees overflows and uses after free inside it. */
 static const unsigned cli_parse_flags = PD_PARSE_ARENA;
 
-pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, pd_profile **out,
-			    pd_error *err)
+pd_status pd_diff_cli_parse(const pd_diff_cli *c, const char *src, const char *dot, size_t len,
+			    pd_profile **out, pd_error *err)
 {
-	return pd_profile_parse_flags(src, dot, len, cli_parse_flags, out, err);
+	return pd_profile_parse_limits(src, dot, len, cli_parse_flags, &c->limits, out, err);
 }
 
-pd_status pd_diff_cli_read(const char *path, pd_profile **out, pd_error *err)
+pd_status pd_diff_cli_read(const pd_diff_cli *c, const char *path, pd_profile **out,
+			   pd_error *err)
 {
-	return pd_profile_read_flags(path, cli_parse_flags, out, err);
+	return pd_profile_read_limits(path, cli_parse_flags, &c->limits, out, err);
 }
 
 pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char *base_dot,
@@ -132,8 +150,8 @@ pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char
 {
 	pd_profile *bp = NULL, *np = NULL;
 	pd_status rc;
-	if ((rc = pd_diff_cli_parse(base_src, base_dot, base_len, &bp, err)) == PD_OK &&
-	    (rc = pd_diff_cli_parse(new_src, new_dot, new_len, &np, err)) == PD_OK)
+	if ((rc = pd_diff_cli_parse(c, base_src, base_dot, base_len, &bp, err)) == PD_OK &&
+	    (rc = pd_diff_cli_parse(c, new_src, new_dot, new_len, &np, err)) == PD_OK)
 		rc = pd_diff_cli_run_profiles(c, bp, np, out, warn, err);
 	pd_profile_free(np);
 	pd_profile_free(bp);
