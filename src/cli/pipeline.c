@@ -334,7 +334,8 @@ pd_status pd_diff_cli_run_samples(const pd_diff_cli *c, const pd_sides *s, FILE 
 	if (rc == PD_OK) {
 		pd_report_gate g = {.res = &res, .rules = &c->gate.rules, .samples = &own.s,
 				    .base_src = s->base_src, .head_src = s->head_src,
-				    .nbase = s->nbase, .nhead = s->nhead, .gated = c->gate.on};
+				    .nbase = s->nbase, .nhead = s->nhead, .gated = c->gate.on,
+				    .per_window = s->base_secs != NULL};
 		rc = deliver(c, dd[0], &g, out, warn, err);
 	}
 	pd_gate_result_fini(&res);

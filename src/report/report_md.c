@@ -105,8 +105,9 @@ static pd_status md_samples(pd_buf *out, const pd_diff *d, const pd_report_gate 
 	pd_buf_printf(out, "#### %zu base and %zu new profiles\n\n", g->nbase, g->nhead);
 	pd_buf_printf(out, "Values are %s; base and new are medians, \xce\x94 the Hodges-Lehmann "
 			   "shift with its 95%% interval; `~` = not significant (q > alpha).\n",
-		      g->samples->per_second ? "per second of each profile's duration"
-					     : "shares of each profile's total");
+		      g->per_window		? "per second of each slice's window"
+		      : g->samples->per_second ? "per second of each profile's duration"
+					       : "shares of each profile's total");
 	if (shown) {
 		pd_buf_puts(out, "\n| rank | base | new | \xce\x94 (HL) | 95% CI | \xce\x94% | p | q | name |\n"
 				 "|---:|---:|---:|---:|---:|---:|---:|---:|:---|\n");

@@ -224,8 +224,9 @@ pd_status pd_report_text_gated(const pd_diff *d, const pd_report_gate *g,
 		}
 		pd_buf_printf(out, "values: %s; base and new are medians, \xce\x94 the Hodges-Lehmann "
 				   "shift; ~ = not significant (q > alpha)\n",
-			      g->samples->per_second ? "per second of each profile's duration"
-						     : "shares of each profile's total (no durations)");
+			      g->per_window		? "per second of each slice's window"
+			      : g->samples->per_second ? "per second of each profile's duration"
+						       : "shares of each profile's total (no durations)");
 	} else {
 		size_t nf = pd_report_facts(d, facts);
 		if (g && g->res && g->gated && nf < PD_REPORT_FACTS_MAX) {

@@ -19,6 +19,7 @@ typedef struct pd_report_gate {
 	const char *const *head_src;
 	size_t nbase, nhead;
 	bool gated;                     /* a gate option was given: state the verdict */
+	bool per_window;                /* samples are per second of their window (slices) */
 } pd_report_gate;
 
 /* The report of d in format f with the verdict first. g NULL = pd_report. */
