@@ -1,6 +1,7 @@
 /* Unit tests for the text, JSON and Markdown reports (src/report*.c) on diffs built by
  * hand: exact output for a small diff, truncation, colors, escaping, exact int64 in
- * JSON, and buffer failure. */
+ * JSON, and buffer failure; the gated reports (verdict first, findings with their rule,
+ * noise uncolored), JUnit XML and GitHub annotations on the real gate's result. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "profdiff/profdiff.h"
+#include "report/verdict.h"
 
 #define MS 1000000LL
 
@@ -95,15 +97,16 @@ static const char expected_text[] =
 	"granularity: function\n"
 	"ranked by:   |\xce\x94" "flat| (\xce\x94%, base and new are flat)\n"
 	"functions:   4 (changed 1, new 1, removed 1, hidden 1)\n"
-	"warning: the new input is trimmed (dropped 3 nodes with cum <= 30ms): functions "
-	"missing from it are \"hidden\" and their change is only known within an interval\n"
 	"\n"
 	"rank           \xce\x94" "flat               \xce\x94%   base    new           "
 	" \xce\x94" "cum  status   name\n"
 	"   1          +1.20s          +120.0%     1s  2.20s          +1.30s  changed  main.parse\n"
 	"   2          -500ms          -100.0%  500ms      0          -500ms  removed  main.old\n"
 	"   3  -500ms..-470ms  -100.0%..-94.0%  500ms      ?  -500ms..-470ms  hidden   main.gone\n"
-	"   4          +300ms              new      0  300ms          +300ms  new      a|b`c\n";
+	"   4          +300ms              new      0  300ms          +300ms  new      a|b`c\n"
+	"\n"
+	"warning: the new input is trimmed (dropped 3 nodes with cum <= 30ms): functions "
+	"missing from it are \"hidden\" and their change is only known within an interval\n";
 
 static void test_text_exact(void **state)
 {
@@ -175,7 +178,7 @@ static void test_json_schema_and_values(void **state)
 	pd_buf b;
 	cJSON *j = cJSON_Parse(run(&f.d, PD_FORMAT_JSON, 0, false, &b));
 	assert_non_null(j);
-	assert_string_equal(get(j, "schema")->valuestring, "profdiff.diff/v1");
+	assert_string_equal(get(j, "schema")->valuestring, "profdiff.diff/v2");
 	assert_string_equal(get(j, "unit")->valuestring, "nanoseconds");
 	assert_string_equal(get(j, "normalize")->valuestring, "none");
 	assert_string_equal(get(j, "by")->valuestring, "flat");
@@ -347,6 +350,133 @@ static void test_deterministic(void **state)
 	}
 }
 
+
+/* The fixture gated by --fail-on-increase 10 --min-delta 100ms: main.parse (+120%)
+ * breaks "increase", the new function a|b`c (300ms) breaks "new". */
+typedef struct gated {
+	fixture f;
+	pd_gate_rules rules;
+	pd_gate_result res;
+	pd_report_gate g;
+} gated;
+
+static void gate_setup(gated *x)
+{
+	pd_error err;
+	setup(&x->f);
+	pd_diff_row tmp = x->f.rows[2];
+	x->f.rows[2] = x->f.rows[3];
+	x->f.rows[3] = tmp;
+	pd_gate_rules_init(&x->rules);
+	x->rules.has_increase = true;
+	x->rules.increase_pct = 10;
+	assert_int_equal(pd_amount_parse("100ms", &x->rules.min_delta, &err), PD_OK);
+	assert_int_equal(pd_gate_eval_diff(&x->f.d, &x->rules, &x->res, &err), PD_OK);
+	x->g = (pd_report_gate){.res = &x->res, .rules = &x->rules, .nbase = 1, .nhead = 1,
+				.gated = true};
+}
+
+static char *gated_run(gated *x, pd_format f, bool color, pd_buf *b)
+{
+	pd_report_opts o = {.color = color};
+	pd_error err;
+	pd_buf_init(b, 0);
+	assert_int_equal(pd_report_gated(&x->f.d, &x->g, f, &o, b, &err), PD_OK);
+	return b->data;
+}
+
+static void test_gated_text(void **state)
+{
+	(void)state;
+	gated x;
+	pd_buf b;
+	gate_setup(&x);
+	assert_int_equal(x.res.verdict, PD_VERDICT_REGRESSION);
+	const char *s = gated_run(&x, PD_FORMAT_TEXT, true, &b);
+	const char *first = "verdict: regression: 2 violations; total 10s \xe2\x86\x92 11s (+10.00%); "
+			    "2 functions worse, 2 better (flat); thresholds only (one profile per "
+			    "side: no significance test)\n";
+	assert_memory_equal(s, first, strlen(first));
+	assert_non_null(strstr(s, "\nviolation: increase: main.parse +1.20s (+120.0%), limit +100ms "
+				  "[--fail-on-increase]\n"));
+	assert_non_null(strstr(s, "\nviolation: new: a|b`c +300ms (new), floor 100ms [--min-delta"));
+	assert_non_null(strstr(s, "\ngate:        flat; increase > 10%; floor 100ms; alpha 0.05\n"));
+	/* Only violations are colored: the removed and hidden rows are plain. */
+	const char *old = strstr(s, "main.old\n");
+	assert_non_null(old);
+	const char *line = old;
+	while (line > s && line[-1] != '\n')
+		line--;
+	assert_null(memchr(line, '\033', (size_t)(old - line)));
+	assert_non_null(strstr(s, "\033[31m"));
+	/* Warnings come after the table. */
+	assert_true(strstr(s, "warning: ") > strstr(s, "main.gone"));
+	pd_buf_fini(&b);
+	pd_gate_result_fini(&x.res);
+}
+
+static void test_gated_json_and_markdown(void **state)
+{
+	(void)state;
+	gated x;
+	pd_buf b;
+	gate_setup(&x);
+	cJSON *j = cJSON_Parse(gated_run(&x, PD_FORMAT_JSON, false, &b));
+	assert_non_null(j);
+	assert_string_equal(get(j, "verdict")->valuestring, "regression");
+	assert_string_equal(get(j, "gate.verdict")->valuestring, "regression");
+	assert_true(cJSON_IsTrue(get(j, "gate.thresholds_only")));
+	assert_true(get(j, "gate.rules.fail_on_increase")->valuedouble == 10);
+	assert_string_equal(get(j, "gate.rules.min_delta")->valuestring, "100ms");
+	assert_true(get(j, "gate.violations")->valuedouble == 2);
+	const cJSON *v0 = cJSON_GetArrayItem(get(j, "gate.findings"), 0);
+	assert_string_equal(get(v0, "rule")->valuestring, "increase");
+	assert_string_equal(get(v0, "name")->valuestring, "main.parse");
+	assert_string_equal(get(v0, "source")->valuestring, "--fail-on-increase");
+	assert_true(get(v0, "delta")->valuedouble == 1200 * MS);
+	assert_true(cJSON_IsNull(get(v0, "p")));
+	cJSON_Delete(j);
+	pd_buf_fini(&b);
+	const char *md = gated_run(&x, PD_FORMAT_MARKDOWN, false, &b);
+	assert_memory_equal(md, "### profdiff verdict: **regression: 2 violations;", 49);
+	assert_non_null(strstr(md, "\n- **violation** (rule `increase`): `main.parse` +1.20s (+120.0%)"));
+	pd_buf_fini(&b);
+	pd_gate_result_fini(&x.res);
+}
+
+static void test_junit_and_annotations(void **state)
+{
+	(void)state;
+	gated x;
+	pd_buf b;
+	pd_error err;
+	gate_setup(&x);
+	x.f.rows[3].name = "evil\n::error::x%,<&>";
+	pd_gate_result_fini(&x.res);
+	assert_int_equal(pd_gate_eval_diff(&x.f.d, &x.rules, &x.res, &err), PD_OK);
+	pd_buf_init(&b, 0);
+	assert_int_equal(pd_report_junit(&x.f.d, &x.g, &b, &err), PD_OK);
+	assert_non_null(strstr(b.data, "<testsuites name=\"profdiff\" tests=\"4\" failures=\"2\" "
+				       "errors=\"0\" skipped=\"0\""));
+	assert_non_null(strstr(b.data, "<testcase classname=\"profdiff.function\" name=\"main.parse\" "
+				       "time=\"0\">\n      <failure message=\"increase: +1.20s (+120.0%), "
+				       "limit +100ms\" type=\"increase\">--fail-on-increase</failure>"));
+	assert_non_null(strstr(b.data, "name=\"evil&#10;::error::x%,&lt;&amp;&gt;\""));
+	assert_non_null(strstr(b.data, "name=\"main.old\" time=\"0\"/>"));
+	pd_buf_fini(&b);
+	pd_buf_init(&b, 0);
+	assert_int_equal(pd_report_annotations(&x.f.d, &x.g, &b, &err), PD_OK);
+	assert_non_null(strstr(b.data, "::error title=profdiff regression::increase: main.parse +1.20s "
+				       "(+120.0%25), limit +100ms [--fail-on-increase]\n"));
+	/* The name cannot end the command or start one of its own. */
+	assert_non_null(strstr(b.data, "::error title=profdiff regression::new: evil%0A::error::x%25,<&> "));
+	for (const char *l = b.data; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		assert_memory_equal(l, "::", 2);
+	assert_non_null(strstr(b.data, "::error title=profdiff verdict::verdict: regression"));
+	pd_buf_fini(&b);
+	pd_gate_result_fini(&x.res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +490,9 @@ int main(void)
 		cmocka_unit_test(test_empty_diff),
 		cmocka_unit_test(test_buffer_failure),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_gated_text),
+		cmocka_unit_test(test_gated_json_and_markdown),
+		cmocka_unit_test(test_junit_and_annotations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
