@@ -73,7 +73,7 @@ expect_rc 2 "-normalize"; expect_err_line "use --normalize total" "-normalize hi
 
 # Defaults in --help are the ones the code uses.
 run diff --help
-expect_out "rows in the report; 0 = all (default: 20; JSON: every row)" "--top default in help"
+expect_out "rows in the report; 0 = all (default: 20; JSON:" "--top default in help"
 expect_out "(default text)" "--format default in help"
 run fetch --help
 expect_out "bound on each request (default 30)" "--timeout default in help"
