@@ -57,6 +57,16 @@ expect_rc 2 "--save-inputs keeps one pair"
 run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --parallel 0
 expect_rc 2 "--parallel 0"
 
+# On a terminal, a progress line on stderr (script(1) gives the command a pty).
+if command -v script >/dev/null; then
+	script -qec "$PROFDIFF compare --type $TYPE ${NEW_WIN[*]} --slices 3 --fail-on-increase 10 -o $T/tty-report.txt" \
+		/dev/null >"$T/tty.out" 2>&1
+	expect_in "$T/tty.out" "profdiff: fetched 6/6 profiles" "progress line on a terminal"
+	expect_true "report written with a progress line" test -s "$T/tty-report.txt"
+else
+	echo "SKIP: progress line (script is not installed)"
+fi
+
 # One slice failing: exit 3, the slice named, nothing written.
 start_emu --fault status --fault-status 400 --fault-count 1 --fault-route render --delay-ms 50
 export PROFDIFF_URL=$URL
