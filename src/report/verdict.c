@@ -130,6 +130,9 @@ void pd_verdict_summary(pd_buf *b, const pd_diff *d, const pd_report_gate *g)
 	if (r->nallowed)
 		pd_buf_printf(b, "%s%zu allowed", r->nviolations || r->nundecidable ? ", " : ": ",
 			      r->nallowed);
+	if (r->verdict == PD_VERDICT_INCONCLUSIVE && !r->nundecidable)
+		pd_buf_puts(b, r->nallowed ? ", too little data to decide (see the warnings)"
+					   : ": too little data to decide (see the warnings)");
 	if (s && s->per_second && s->base_total && s->head_total) {
 		double bt = median_of(s->base_total, s->nbase), ht = median_of(s->head_total, s->nhead);
 		pd_gate_value(a, sizeof a, d, g, bt, false);
