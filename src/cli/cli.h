@@ -74,9 +74,12 @@ typedef struct pd_sides {
 pd_status pd_diff_cli_run_samples(const pd_diff_cli *c, const pd_sides *s, FILE *out, FILE *warn,
 				  pd_error *err);
 
-/* Parses both DOT texts, diffs them, writes the report to out (or --output), and the
- * --dot/--svg files atomically. Warnings go to warn (NULL = none). Returns the exit
- * status; on failure err holds the message. */
+/* Parses both DOT texts, diffs them, runs the gate when c->gate.on, writes the report
+ * to out (or --output; GitHub annotations before it) and the --dot/--svg/--junit files
+ * atomically. Warnings go to warn (NULL = none). Returns the exit status: with a gate,
+ * the verdict's (PD_OK, PD_REGRESSION, PD_ENODATA) with err->msg empty, as the report
+ * said it; on failure err holds the message. The same for the two functions below and
+ * pd_diff_cli_run_samples. */
 pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char *base_dot,
 			  size_t base_len, const char *new_src, const char *new_dot, size_t new_len,
 			  FILE *out, FILE *warn, pd_error *err);
