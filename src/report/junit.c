@@ -1,7 +1,8 @@
 /* JUnit XML of a gate result (tests/cli/junit.xsd is the schema it is checked against):
  * one <testcase> per rule that is not about a single function (the total, each gate-
- * file budget) and one per gated function. Violations are <failure>s, undecidable
+ * file budget) and one per gated function (class profdiff.increase or profdiff.new). Violations are <failure>s, undecidable
  * findings <error>s (the verdict is open), allowed ones <skipped> with the reason. */
+#include <math.h>
 #include <string.h>
 
 #include "report/verdict.h"
@@ -93,15 +94,20 @@ pd_status pd_report_junit(const pd_diff *d, const pd_report_gate *g, pd_buf *out
 			testcase(&cases, d, g, "budget", r->file->rules[i].pattern, false,
 				 PD_RULE_BUDGET, &c);
 	if (function_rules(r)) {
+		/* The class names the rule that gates the function: "new" for one absent
+		 * from the base, else "increase". */
 		if (g->samples)
-			for (size_t i = 0; i < g->res->nstats; i++)
-				testcase(&cases, d, g, "function",
-					 g->res->stats[i].name ? g->res->stats[i].name : "", true,
-					 PD_RULE_INCREASE, &c);
+			for (size_t i = 0; i < g->res->nstats; i++) {
+				const pd_gate_fstat *f = &g->res->stats[i];
+				testcase(&cases, d, g, isinf(f->pct) ? "new" : "increase",
+					 f->name ? f->name : "", true, PD_RULE_INCREASE, &c);
+			}
 		else
 			for (size_t i = 0; i < d->nrows; i++)
-				testcase(&cases, d, g, "function", d->rows[i].name ? d->rows[i].name : "",
-					 true, PD_RULE_INCREASE, &c);
+				testcase(&cases, d, g,
+					 d->rows[i].status == PD_ROW_NEW ? "new" : "increase",
+					 d->rows[i].name ? d->rows[i].name : "", true, PD_RULE_INCREASE,
+					 &c);
 	}
 	pd_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	pd_buf_printf(out,

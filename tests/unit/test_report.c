@@ -458,11 +458,13 @@ static void test_junit_and_annotations(void **state)
 	assert_int_equal(pd_report_junit(&x.f.d, &x.g, &b, &err), PD_OK);
 	assert_non_null(strstr(b.data, "<testsuites name=\"profdiff\" tests=\"4\" failures=\"2\" "
 				       "errors=\"0\" skipped=\"0\""));
-	assert_non_null(strstr(b.data, "<testcase classname=\"profdiff.function\" name=\"main.parse\" "
+	assert_non_null(strstr(b.data, "<testcase classname=\"profdiff.increase\" name=\"main.parse\" "
 				       "time=\"0\">\n      <failure message=\"increase: +1.20s (+120.0%), "
 				       "limit +100ms\" type=\"increase\">--fail-on-increase</failure>"));
 	assert_non_null(strstr(b.data, "name=\"evil&#10;::error::x%,&lt;&amp;&gt;\""));
 	assert_non_null(strstr(b.data, "name=\"main.old\" time=\"0\"/>"));
+	assert_non_null(strstr(b.data, "<testcase classname=\"profdiff.new\" name=\"evil"));
+	assert_non_null(strstr(b.data, "<failure message=\"new: +300ms (new), floor 100ms\" type=\"new\">"));
 	pd_buf_fini(&b);
 	pd_buf_init(&b, 0);
 	assert_int_equal(pd_report_annotations(&x.f.d, &x.g, &b, &err), PD_OK);
