@@ -1,9 +1,10 @@
 /* The diff options shared by `diff` and `compare` (their table and defaults) and the
  * diff pipeline: parse the inputs, diff (one pair, or several profiles per side into the
  * gate's samples), run the gate when asked, render the report, the --dot/--svg and
- * --junit files and the annotations, write them, and summarise the warnings on stderr. Output files are rendered in memory
- * first and then written atomically, so a failure never leaves a half-written or
- * clobbered file; the report for stdout is written here, never by the library. */
+ * --junit files and the annotations, write them, and summarise the warnings on stderr.
+ * Output files are rendered in memory first and then written atomically, so a failure
+ * never leaves a half-written or clobbered file; the report for stdout is written here,
+ * never by the library. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
