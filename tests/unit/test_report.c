@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "profdiff/profdiff.h"
+#include "base/alloc.h"
 #include "report/verdict.h"
 
 #define MS 1000000LL
@@ -479,6 +480,145 @@ static void test_junit_and_annotations(void **state)
 	pd_gate_result_fini(&x.res);
 }
 
+/* Every allocation of every gated output failing in turn ends in PD_EINTERNAL (or, for
+ * allocations whose failure only loses a figure, PD_OK), never a crash or a leak. */
+static pd_status one_output(gated *x, int which, pd_buf *b, pd_error *err)
+{
+	pd_report_opts o = {0};
+	if (which < PD_FORMAT_KINDS)
+		return pd_report_gated(&x->f.d, &x->g, (pd_format)which, &o, b, err);
+	if (which == PD_FORMAT_KINDS)
+		return pd_report_junit(&x->f.d, &x->g, b, err);
+	return pd_report_annotations(&x->f.d, &x->g, b, err);
+}
+
+static void test_gated_alloc_failures(void **state)
+{
+	(void)state;
+	gated x;
+	gate_setup(&x);
+	for (int which = 0; which <= PD_FORMAT_KINDS + 1; which++) {
+		pd_buf b;
+		pd_error err;
+		pd_buf_init(&b, 0);
+		pd_alloc_fail_at(0);
+		assert_int_equal(one_output(&x, which, &b, &err), PD_OK);
+		long total = pd_alloc_count();
+		pd_buf_fini(&b);
+		assert_true(total > 0);
+		for (long n = 1; n <= total; n++) {
+			pd_buf_init(&b, 0);
+			pd_alloc_fail_at(n);
+			pd_status st = one_output(&x, which, &b, &err);
+			pd_alloc_fail_at(0);
+			pd_buf_fini(&b);
+			if (st != PD_OK)
+				assert_int_equal(st, PD_EINTERNAL);
+		}
+	}
+	pd_gate_result_fini(&x.res);
+}
+
+/* Samples mode: two functions, four profiles per side, per second; "hot" grows by about
+ * 20% in every new profile, "cold" does not move. */
+typedef struct sampled {
+	gated x;
+	pd_gate_samples s;
+	double base[8], head[8], btot[4], htot[4];
+} sampled;
+
+static const char *const sample_names[] = {"cold", "hot"};
+static const char *const sample_src[] = {"b1.dot", "b2.dot", "b3.dot", "b4.dot"};
+
+static void samples_setup(sampled *m)
+{
+	static const double base[8] = {50e6, 52e6, 49e6, 51e6, 100e6, 102e6, 98e6, 101e6};
+	static const double head[8] = {51e6, 50e6, 52e6, 49e6, 120e6, 123e6, 119e6, 121e6};
+	pd_error err;
+	gated *x = &m->x;
+	setup(&x->f);
+	memcpy(m->base, base, sizeof base);
+	memcpy(m->head, head, sizeof head);
+	for (int i = 0; i < 4; i++) {
+		m->btot[i] = 1000e6;
+		m->htot[i] = 1020e6;
+	}
+	m->s = (pd_gate_samples){.nfuncs = 2, .nbase = 4, .nhead = 4, .names = sample_names,
+				 .base = m->base, .head = m->head, .base_total = m->btot,
+				 .head_total = m->htot, .per_second = true, .unit = PD_UNIT_NANOS};
+	pd_gate_rules_init(&x->rules);
+	x->rules.has_increase = true;
+	x->rules.increase_pct = 10;
+	assert_int_equal(pd_gate_eval_samples(&m->s, &x->rules, &x->res, &err), PD_OK);
+	x->g = (pd_report_gate){.res = &x->res, .rules = &x->rules, .samples = &m->s,
+				.base_src = sample_src, .head_src = sample_src, .nbase = 4,
+				.nhead = 4, .gated = true};
+}
+
+static void test_samples_reports(void **state)
+{
+	(void)state;
+	sampled m;
+	pd_buf b;
+	samples_setup(&m);
+	assert_int_equal(m.x.res.verdict, PD_VERDICT_REGRESSION);
+	const char *s = gated_run(&m.x, PD_FORMAT_TEXT, false, &b);
+	const char *first = "verdict: regression: 1 violation; total (median) 1s/s \xe2\x86\x92 1.02s/s "
+			    "(+2.00%); 1 functions worse (1 significant), 0 better (0 significant); "
+			    "4+4 profiles, 1 tested, alpha 0.05\n";
+	assert_memory_equal(s, first, strlen(first));
+	assert_non_null(strstr(s, "violation: increase: hot +20.50ms/s (+20.4%), limit +10.05ms/s, "
+				  "p=0.02857 q=0.02857 [--fail-on-increase]\n"));
+	/* The table: hot first (largest shift), cold's change marked ~. */
+	const char *hot = strstr(s, "  hot\n"), *cold = strstr(s, "  cold\n");
+	assert_non_null(hot);
+	assert_non_null(cold);
+	assert_true(hot < cold);
+	const char *line = cold;
+	while (line[-1] != '\n')
+		line--;
+	assert_non_null(memchr(line, '~', (size_t)(cold - line)));
+	pd_buf_fini(&b);
+	cJSON *j = cJSON_Parse(gated_run(&m.x, PD_FORMAT_JSON, false, &b));
+	assert_non_null(j);
+	assert_string_equal(get(j, "mode")->valuestring, "samples");
+	assert_string_equal(get(j, "values")->valuestring, "per_second");
+	const cJSON *f0 = cJSON_GetArrayItem(get(j, "functions"), 0);
+	assert_string_equal(get(f0, "name")->valuestring, "hot");
+	assert_true(cJSON_IsTrue(get(f0, "significant")));
+	assert_true(get(f0, "q")->valuedouble < 0.05);
+	assert_false(cJSON_IsTrue(get(cJSON_GetArrayItem(get(j, "functions"), 1), "significant")));
+	cJSON_Delete(j);
+	pd_buf_fini(&b);
+	pd_gate_result_fini(&m.x.res);
+}
+
+static void test_samples_alloc_failures(void **state)
+{
+	(void)state;
+	sampled m;
+	samples_setup(&m);
+	for (int which = 0; which <= PD_FORMAT_KINDS + 1; which++) {
+		pd_buf b;
+		pd_error err;
+		pd_buf_init(&b, 0);
+		pd_alloc_fail_at(0);
+		assert_int_equal(one_output(&m.x, which, &b, &err), PD_OK);
+		long total = pd_alloc_count();
+		pd_buf_fini(&b);
+		for (long n = 1; n <= total; n++) {
+			pd_buf_init(&b, 0);
+			pd_alloc_fail_at(n);
+			pd_status st = one_output(&m.x, which, &b, &err);
+			pd_alloc_fail_at(0);
+			pd_buf_fini(&b);
+			if (st != PD_OK)
+				assert_int_equal(st, PD_EINTERNAL);
+		}
+	}
+	pd_gate_result_fini(&m.x.res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +635,9 @@ int main(void)
 		cmocka_unit_test(test_gated_text),
 		cmocka_unit_test(test_gated_json_and_markdown),
 		cmocka_unit_test(test_junit_and_annotations),
+		cmocka_unit_test(test_gated_alloc_failures),
+		cmocka_unit_test(test_samples_reports),
+		cmocka_unit_test(test_samples_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
