@@ -288,7 +288,7 @@ int pd_cmd_compare(int argc, char **argv)
 		PD_FETCH_OPT_HELP,
 		{PD_OPT_GROUP, .help = "Diff options:"},
 		{PD_OPT_TABLE, .value = diff_opts},
-		{PD_OPT_GROUP, .help = "Gate options:"},
+		{PD_OPT_GROUP, .help = "Gate options (any of them turns the gate on):"},
 		{PD_OPT_TABLE, .value = gate_opts},
 		{PD_OPT_TABLE, .value = conn},
 		{PD_OPT_END},

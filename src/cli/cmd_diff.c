@@ -77,10 +77,10 @@ int pd_cmd_diff(int argc, char **argv)
 		PD_OPTION(PD_OPT_STRING, "new", 0, &head, "FILE", "a new profile; repeat for several runs",
 		 .apply = add_file, .def = ""),
 		{PD_OPT_TABLE, .value = diff_opts},
-		{PD_OPT_GROUP, .help = "Gate options:"},
-		{PD_OPT_TABLE, .value = gate_opts},
 		{PD_OPT_HELP, "help", 'h', .help = "show this help"},
 		{PD_OPT_VERSION, "version", .help = "print the version"},
+		{PD_OPT_GROUP, .help = "Gate options (any of them turns the gate on):"},
+		{PD_OPT_TABLE, .value = gate_opts},
 		{PD_OPT_END},
 	};
 	const pd_opt_cmd cmd = {

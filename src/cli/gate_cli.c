@@ -81,26 +81,26 @@ void pd_gate_cli_options(pd_diff_cli *c, pd_option t[PD_GATE_OPTS])
 {
 	const pd_option o[] = {
 		PD_OPTION(PD_OPT_STRING, "fail-on-increase", 0, c, "PCT",
-		 "gate: a function whose gated metric grew by more than PCT % of its base value "
+		 "a function whose gated metric grew by more than PCT % of its base value "
 		 "violates", .apply = gate_opt, .def = ""),
 		PD_OPTION(PD_OPT_STRING, "min-delta", 0, c, "AMOUNT",
-		 "gate: the floor below which nothing violates: 50ms, 2s, 10MB, 1000 (counts) or "
+		 "the floor below which nothing violates: 50ms, 2s, 10MB, 1000 (counts) or "
 		 "0.5% (of the base total)", .apply = gate_opt, .def = ""),
 		PD_OPTION(PD_OPT_STRING, "fail-on-total", 0, c, "PCT",
-		 "gate: the profile's total grew by more than PCT %", .apply = gate_opt, .def = ""),
-		PD_OPTION(PD_OPT_STRING, "gate-metric", 0, c, "flat|cum", "gate: the metric the rules read",
+		 "the profile's total grew by more than PCT %", .apply = gate_opt, .def = ""),
+		PD_OPTION(PD_OPT_STRING, "gate-metric", 0, c, "flat|cum", "the metric the rules read",
 		 .apply = gate_opt, .def = "flat"),
 		PD_OPTION(PD_OPT_STRING, "gate-file", 0, c, "FILE",
-		 "gate: per-function thresholds, budgets and an allow-list (docs/gate-file.md)",
+		 "per-function thresholds, budgets and an allow-list (docs/gate-file.md)",
 		 .apply = gate_opt, .def = ""),
 		PD_OPTION(PD_OPT_STRING, "alpha", 0, c, "A",
-		 "gate: significance level of the per-function test (several profiles per side)",
+		 "significance level of the per-function test (several profiles per side)",
 		 .apply = gate_opt, .def = "0.05"),
 		PD_OPTION(PD_OPT_STRING, "junit", 0, c, "FILE",
-		 "gate: write the verdict as JUnit XML (a test case per rule and gated function)",
+		 "write the verdict as JUnit XML (a test case per rule and gated function)",
 		 .apply = gate_opt, .def = ""),
 		PD_OPTION(PD_OPT_FLAG, "github-annotations", 0, c, NULL,
-		 "gate: ::error/::warning lines for GitHub Actions on stdout before the report, and the "
+		 "::error/::warning lines for GitHub Actions on stdout before the report, and the "
 		 "Markdown report appended to $GITHUB_STEP_SUMMARY when set", .apply = gate_opt),
 		{PD_OPT_END},
 	};
