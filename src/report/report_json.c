@@ -317,6 +317,8 @@ pd_status pd_report_json_gated(const pd_diff *d, const pd_report_gate *g,
 	if (samples) {
 		add_str(&j, root, "type", d->base.type);
 		add_str(&j, root, "values", g->samples->per_second ? "per_second" : "share");
+		add_str(&j, root, "per_second_of",
+			!g->samples->per_second ? NULL : g->per_window ? "window" : "duration");
 		add_samples_side(&j, root, "base", g->base_src, g->nbase, g->samples->base_total);
 		add_samples_side(&j, root, "new", g->head_src, g->nhead, g->samples->head_total);
 		add_str(&j, root, "by", "hl");

@@ -44,8 +44,8 @@ expect_rc 1 "gate option: 10 slices by default"
 expect_eq "$(renders | jq length)" 20 "2K = 20 renders"
 expect_eq "$(windows)" "$(expected_windows 10)" "10 equal slices per window"
 expect_eq "$(max_in_flight)" 1 "--parallel 1: one at a time"
-expect_eq "$(jq -r '.mode + " " + .verdict + " " + (.base.profiles | length | tostring)' "$OUT")" \
-	"samples regression 10" "JSON samples report"
+expect_eq "$(jq -r '.mode + " " + .verdict + " " + (.base.profiles | length | tostring) + " " + .per_second_of' "$OUT")" \
+	"samples regression 10 window" "JSON samples report, per second of window"
 
 start_emu
 export PROFDIFF_URL=$URL
