@@ -38,9 +38,22 @@ static void *fetch_side(void *arg)
 	return NULL;
 }
 
-static void add_window(cJSON *o, const char *key, const side *s)
+/* File name of job i of k per side: base.dot and new.dot, or base.01.dot... new.10.dot
+ * with slices. */
+static void input_name(char *dst, size_t size, size_t i, size_t k)
 {
-	char a[32], b[32];
+	const char *who = i < k ? "base" : "new";
+	if (k == 1)
+		snprintf(dst, size, "%s.dot", who);
+	else
+		snprintf(dst, size, "%s.%02zu.dot", who, i % k + 1);
+}
+
+/* The window of one side; with slices, each slice's window and file too. */
+static void add_window(cJSON *o, const char *key, const side *s, const side *jobs, size_t k,
+		       size_t first)
+{
+	char a[32], b[32], name[32];
 	cJSON *w = cJSON_AddObjectToObject(o, key);
 	if (!w)
 		return;
@@ -49,10 +62,26 @@ static void add_window(cJSON *o, const char *key, const side *s)
 	cJSON_AddStringToObject(w, "to", pd_time_format(s->to_ms, b));
 	cJSON_AddNumberToObject(w, "from_ms", (double)s->from_ms); /* exact below 2^53 */
 	cJSON_AddNumberToObject(w, "to_ms", (double)s->to_ms);
+	cJSON *arr = k > 1 ? cJSON_AddArrayToObject(w, "slices") : NULL;
+	for (size_t i = 0; arr && i < k; i++) {
+		const side *j = &jobs[first + i];
+		cJSON *x = cJSON_CreateObject();
+		if (!x || !cJSON_AddItemToArray(arr, x)) {
+			cJSON_Delete(x);
+			return;
+		}
+		input_name(name, sizeof name, first + i, k);
+		cJSON_AddStringToObject(x, "file", name);
+		cJSON_AddStringToObject(x, "from", pd_time_format(j->from_ms, a));
+		cJSON_AddStringToObject(x, "to", pd_time_format(j->to_ms, b));
+		cJSON_AddNumberToObject(x, "from_ms", (double)j->from_ms);
+		cJSON_AddNumberToObject(x, "to_ms", (double)j->to_ms);
+	}
 }
 
+/* base.dot, new.dot (or one file per slice) and provenance.json, each atomically. */
 static pd_status save_inputs(const pd_fetch_cli *f, const side *base, const side *new_,
-			     pd_error *err)
+			     const side *jobs, size_t k, pd_error *err)
 {
 	pd_buf path;
 	pd_status st = PD_OK;
@@ -81,21 +110,26 @@ static pd_status save_inputs(const pd_fetch_cli *f, const side *base, const side
 	cJSON_AddStringToObject(o, "query", new_->matchers);
 	cJSON_AddStringToObject(o, "baseline_query", base->matchers);
 	cJSON_AddNumberToObject(o, "max_nodes", (double)f->max_nodes);
-	add_window(o, "baseline", base);
-	add_window(o, "new", new_);
+	if (k > 1)
+		cJSON_AddNumberToObject(o, "slices", (double)k);
+	add_window(o, "baseline", base, jobs, k, 0);
+	add_window(o, "new", new_, jobs, k, k);
 	json = cJSON_Print(o);
 	if (!json) {
 		st = pd_error_oom(err);
 		goto out;
 	}
-	static const char *const names[] = {"base.dot", "new.dot", "provenance.json"};
-	const char *data[] = {base->dot.data, new_->dot.data, json};
-	size_t len[] = {base->dot.len, new_->dot.len, strlen(json)};
-	for (size_t i = 0; i < 3 && st == PD_OK; i++) {
+	for (size_t i = 0; i <= 2 * k && st == PD_OK; i++) {
+		char name[32];
+		if (i < 2 * k)
+			input_name(name, sizeof name, i, k);
+		else
+			snprintf(name, sizeof name, "provenance.json");
+		const char *data = i < 2 * k ? jobs[i].dot.data : json;
+		size_t len = i < 2 * k ? jobs[i].dot.len : strlen(json);
 		path.len = 0;
-		pd_buf_printf(&path, "%s/%s", f->save_dir, names[i]);
-		st = path.failed ? pd_error_oom(err)
-				 : pd_write_file_atomic(path.data, data[i], len[i], err);
+		pd_buf_printf(&path, "%s/%s", f->save_dir, name);
+		st = path.failed ? pd_error_oom(err) : pd_write_file_atomic(path.data, data, len, err);
 	}
 out:
 	if (json)
@@ -280,7 +314,7 @@ int pd_cmd_compare(int argc, char **argv)
 		PD_OPTION(PD_OPT_STRING, "baseline-to", 0, &f.base_to, "T", "end of the baseline window",
 		 .def = "one window length after --baseline-from"),
 		PD_OPTION(PD_OPT_STRING, "save-inputs", 0, &f.save_dir, "DIR",
-		 "write base.dot, new.dot and provenance.json to DIR (one slice per window)"),
+		 "write base.dot, new.dot (with slices base.01.dot...) and provenance.json to DIR"),
 		PD_OPTION(PD_OPT_COUNT, "slices", 0, &slices, "K",
 		 "cut each window into K equal slices, the gate's samples (values per second of "
 		 "window)", .def = "10 with a gate option, else 1"),
@@ -316,9 +350,6 @@ int pd_cmd_compare(int argc, char **argv)
 			rc = pd_error_set(&err, PD_EUSAGE, "--parallel: give at least 1");
 		else if (k > 1000)
 			rc = pd_error_set(&err, PD_EUSAGE, "--slices: at most 1000");
-		else if (k > 1 && f.save_dir)
-			rc = pd_error_set(&err, PD_EUSAGE,
-					  "--save-inputs keeps one pair of windows: use it with --slices 1");
 		else if (f.to_ms - f.from_ms < (int64_t)k)
 			rc = pd_error_set(&err, PD_EUSAGE, "--slices %zu: the window is too short", k);
 	}
@@ -341,7 +372,7 @@ int pd_cmd_compare(int argc, char **argv)
 		rc = first_failure(jobs, 2 * k, k, &err);
 	}
 	if (rc == PD_OK && f.save_dir)
-		rc = save_inputs(&f, &jobs[0], &jobs[1], &err);
+		rc = save_inputs(&f, &base, &new_, jobs, k, &err);
 	bool reported = false;
 	if (rc == PD_OK) {
 		err.msg[0] = '\0';

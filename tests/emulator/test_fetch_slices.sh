@@ -52,8 +52,14 @@ export PROFDIFF_URL=$URL
 run compare --type "$TYPE" "${NEW_WIN[@]}"
 expect_rc 0 "no gate option: one pair, as before"
 expect_eq "$(renders | jq length)" 2 "two renders without a gate"
-run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --save-inputs "$T/saved"
-expect_rc 2 "--save-inputs keeps one pair"
+run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 3 --save-inputs "$T/saved" -o "$T/r.txt"
+expect_rc 0 "--save-inputs with slices"
+expect_eq "$(cd "$T/saved" && echo *)" \
+	"base.01.dot base.02.dot base.03.dot new.01.dot new.02.dot new.03.dot provenance.json" \
+	"one DOT per slice and the provenance"
+expect_eq "$(jq -r '[.slices, (.baseline.slices | length), .new.slices[2].file, .new.slices[2].from, .new.to] | map(tostring) | join(" ")' "$T/saved/provenance.json")" \
+	"3 3 new.03.dot 2026-05-01T09:40:00Z 2026-05-01T10:00:00Z" "provenance lists each slice's window and file"
+cmp -s "$T/saved/new.03.dot" "$PD_EMU_DATA/new.dot" && ok "a saved slice is the DOT the server sent" || bad "saved slice differs from the served DOT"
 run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --parallel 0
 expect_rc 2 "--parallel 0"
 
