@@ -3,7 +3,8 @@
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
-      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3)
+      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3
+      libxml2-utils)
 # Node.js for the MCP interoperability tests: Debian's nodejs and npm, unless a node with
 # its npm is already there (NodeSource's nodejs bundles npm and conflicts with Debian's).
 command -v node >/dev/null || pkgs+=(nodejs)

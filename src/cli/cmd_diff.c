@@ -1,60 +1,150 @@
-/* `profdiff diff BASE.dot NEW.dot`: two files (one may be stdin) through the shared
- * diff pipeline (pipeline.c). */
+/* `profdiff diff BASE.dot NEW.dot`, or `diff --base F... --new F...` with several
+ * profiles per side (a benchmark run several times): the files go through the shared
+ * diff pipeline (pipeline.c), one pair or as the gate's samples. */
 #include <string.h>
 
+#include "base/alloc.h"
 #include "cli/cli.h"
+
+typedef struct file_list {
+	const char **v; /* borrowed from argv */
+	size_t n;
+} file_list;
+
+static pd_status add_file(const pd_option *o, const char *arg, pd_error *err)
+{
+	file_list *l = o->value;
+	const char **v = pd_realloc(l->v, (l->n + 1) * sizeof *v);
+	if (!v)
+		return pd_error_oom(err);
+	v[l->n++] = arg;
+	l->v = v;
+	return PD_OK;
+}
+
+/* Reads every file, one at a time (each text is dropped once parsed). */
+static pd_status read_all(const pd_diff_cli *c, const char *const *paths, size_t n,
+			  pd_profile **prof, pd_error *err)
+{
+	pd_status st = PD_OK;
+	for (size_t i = 0; i < n && st == PD_OK; i++)
+		st = pd_diff_cli_read(c, paths[i], &prof[i], err);
+	return st;
+}
+
+static pd_status run(pd_diff_cli *c, const char *const *bp, size_t nb, const char *const *np,
+		     size_t nn, pd_error *err)
+{
+	size_t stdin_uses = 0;
+	for (size_t i = 0; i < nb + nn; i++)
+		stdin_uses += strcmp(i < nb ? bp[i] : np[i - nb], "-") == 0;
+	if (stdin_uses > 1)
+		return pd_error_set(err, PD_EUSAGE, "diff: only one input can be read from stdin");
+	/* No output may overwrite an input, checked before anything is read. */
+	const char **in = pd_calloc(nb + nn, sizeof *in);
+	if (!in)
+		return pd_error_oom(err);
+	memcpy(in, bp, nb * sizeof *in);
+	memcpy(in + nb, np, nn * sizeof *in);
+	const char *outs[] = {c->dot_path, c->svg_path, c->out_path, c->gate.junit_path};
+	pd_status st = pd_file_check_outputs(in, nb + nn, outs, sizeof outs / sizeof outs[0], err);
+	pd_free(in);
+	if (st != PD_OK)
+		return st;
+	pd_profile **prof = pd_calloc(nb + nn, sizeof *prof);
+	if (!prof)
+		return pd_error_oom(err);
+	st = read_all(c, bp, nb, prof, err);
+	if (st == PD_OK)
+		st = read_all(c, np, nn, prof + nb, err);
+	if (st == PD_OK && nb == 1 && nn == 1) {
+		st = pd_diff_cli_run_profiles(c, prof[0], prof[1], stdout, stderr, err);
+	} else if (st == PD_OK) {
+		pd_sides s = {
+			.base = (const pd_profile *const *)prof,
+			.head = (const pd_profile *const *)prof + nb,
+			.base_src = bp, .head_src = np, .nbase = nb, .nhead = nn,
+		};
+		st = pd_diff_cli_run_samples(c, &s, stdout, stderr, err);
+	}
+	for (size_t i = 0; i < nb + nn; i++)
+		pd_profile_free(prof[i]);
+	pd_free(prof);
+	return st;
+}
 
 int pd_cmd_diff(int argc, char **argv)
 {
 	pd_diff_cli c;
-	pd_option diff_opts[PD_DIFF_OPTS];
+	file_list base = {0}, head = {0};
+	pd_option diff_opts[PD_DIFF_OPTS], gate_opts[PD_GATE_OPTS];
 	pd_diff_cli_init(&c);
 	pd_diff_cli_options(&c, diff_opts);
+	pd_gate_cli_options(&c, gate_opts);
 	pd_option opts[] = {
 		{PD_OPT_GROUP, .help = "Options:"},
+		PD_OPTION(PD_OPT_STRING, "base", 0, &base, "FILE",
+		 "a base profile; repeat for several runs (instead of BASE.dot NEW.dot)",
+		 .apply = add_file, .def = ""),
+		PD_OPTION(PD_OPT_STRING, "new", 0, &head, "FILE", "a new profile; repeat for several runs",
+		 .apply = add_file, .def = ""),
 		{PD_OPT_TABLE, .value = diff_opts},
 		{PD_OPT_HELP, "help", 'h', .help = "show this help"},
 		{PD_OPT_VERSION, "version", .help = "print the version"},
+		{PD_OPT_GROUP, .help = "Gate options (any of them turns the gate on):"},
+		{PD_OPT_TABLE, .value = gate_opts},
 		{PD_OPT_END},
 	};
 	const pd_opt_cmd cmd = {
 		.name = "diff",
-		.usage = "diff [options] BASE.dot NEW.dot",
+		.usage = "diff [options] BASE.dot NEW.dot\n"
+			 "       profdiff diff [options] --base FILE... --new FILE...",
 		.about = "Compares two call graphs in the DOT dialect of 'go tool pprof -dot' and of\n"
 			 "Pyroscope's /pyroscope/render?format=dot, and ranks the functions by how much\n"
-			 "more (or less) they cost in NEW. '-' reads one input from stdin.",
+			 "more (or less) they cost in NEW. '-' reads one input from stdin. With several\n"
+			 "profiles per side (--base and --new repeated) each function is tested for a\n"
+			 "significant change (Mann-Whitney U, Hodges-Lehmann, Benjamini-Hochberg).",
 		.opts = opts,
 	};
 	pd_error err = {0};
 	int nops;
+	pd_status st;
 	int rc = pd_opt_parse(&cmd, argc, argv, &nops, stdout, &err);
-	if (rc == PD_OPT_EXIT)
-		return PD_OK;
-	if (rc != PD_OK)
-		return pd_cli_fail(&err);
-	if (nops != 2) {
-		pd_error_set(&err, PD_EUSAGE,
-			     "diff: expected 2 files (BASE.dot NEW.dot), got %d (see 'profdiff diff --help')",
-			     nops);
-		return pd_cli_fail(&err);
+	if (rc == PD_OPT_EXIT) {
+		st = PD_OK;
+		goto out;
 	}
-	const char *paths[2] = {argv[1], argv[2]};
-	if (strcmp(paths[0], "-") == 0 && strcmp(paths[1], "-") == 0) {
-		pd_error_set(&err, PD_EUSAGE, "diff: only one input can be read from stdin");
-		return pd_cli_fail(&err);
+	if (rc != PD_OK) {
+		st = (pd_status)rc;
+		goto fail;
 	}
-	const char *outs[3] = {c.dot_path, c.svg_path, c.out_path};
-	if (pd_file_check_outputs(paths, 2, outs, 3, &err) != PD_OK)
-		return pd_cli_fail(&err);
-	/* Read and parse one file at a time, dropping its text before the next: the peak
-	 * memory holds one input's text, not both. */
-	pd_profile *prof[2] = {NULL, NULL};
-	pd_status st = PD_OK;
-	for (int i = 0; i < 2 && st == PD_OK; i++)
-		st = pd_diff_cli_read(&c, paths[i], &prof[i], &err);
-	if (st == PD_OK)
-		st = pd_diff_cli_run_profiles(&c, prof[0], prof[1], stdout, stderr, &err);
-	pd_profile_free(prof[1]);
-	pd_profile_free(prof[0]);
-	return st == PD_OK ? PD_OK : pd_cli_fail(&err);
+	if (base.n || head.n) {
+		if (nops || !base.n || !head.n) {
+			st = pd_error_set(&err, PD_EUSAGE,
+					  "diff: give --base and --new (each repeatable) and no other "
+					  "files, or BASE.dot NEW.dot (see 'profdiff diff --help')");
+			goto fail;
+		}
+	} else if (nops != 2) {
+		st = pd_error_set(&err, PD_EUSAGE,
+				  "diff: expected 2 files (BASE.dot NEW.dot), got %d (see 'profdiff diff --help')",
+				  nops);
+		goto fail;
+	}
+	if ((st = pd_gate_cli_prepare(&c, &err)) != PD_OK)
+		goto fail;
+	if (base.n)
+		st = run(&c, base.v, base.n, head.v, head.n, &err);
+	else
+		st = run(&c, (const char *const *)argv + 1, 1, (const char *const *)argv + 2, 1, &err);
+	/* A verdict is not an error: the report said it. */
+	if (st == PD_OK || st == PD_REGRESSION || (st == PD_ENODATA && c.gate.on && !err.msg[0]))
+		goto out;
+fail:
+	st = (pd_status)pd_cli_fail(&err);
+out:
+	pd_gate_cli_fini(&c);
+	pd_free(base.v);
+	pd_free(head.v);
+	return (int)st;
 }

@@ -74,7 +74,7 @@ const char pd_exit_codes_help[] =
 	"  1  regression found (gate)\n"
 	"  2  usage error\n"
 	"  3  input or fetch error (unreadable, malformed, incompatible, HTTP failure)\n"
-	"  4  not enough data to decide (e.g. an empty profile or window)\n"
+	"  4  inconclusive: not enough data to decide (e.g. an empty profile or window)\n"
 	"  5  internal error (out of memory, cannot write an output file)\n";
 
 /* "-o, --output FILE", "--format text|json|markdown". */

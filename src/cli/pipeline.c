@@ -1,17 +1,21 @@
 /* The diff options shared by `diff` and `compare` (their table and defaults) and the
- * diff pipeline: parse both inputs, diff, render the report and the --dot/--svg files,
- * write them, and summarise the warnings on stderr. Output files are rendered in memory
- * first and then written atomically, so a failure never leaves a half-written or
- * clobbered file; the report for stdout is written here, never by the library. */
+ * diff pipeline: parse the inputs, diff (one pair, or several profiles per side into the
+ * gate's samples), run the gate when asked, render the report, the --dot/--svg and
+ * --junit files and the annotations, write them, and summarise the warnings on stderr.
+ * Output files are rendered in memory first and then written atomically, so a failure
+ * never leaves a half-written or clobbered file; the report for stdout is written here,
+ * never by the library. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "cli/cli.h"
 #include "parse/parse.h"
 #include "fetch/fetch.h" /* pd_parse_size */
 #include "report/report.h"
+#include "report/verdict.h"
 
 static const char *const color_names[PD_COLOR_KINDS] = {
 	[PD_COLOR_AUTO] = "auto",
@@ -25,7 +29,8 @@ void pd_diff_cli_init(pd_diff_cli *c)
 	memset(c, 0, sizeof *c);
 	pd_diff_opts_init(&c->diff);
 	c->format = PD_FORMAT_TEXT;
-	c->report.top = 20;
+	c->report.top = PD_TOP_UNSET;
+	pd_gate_rules_init(&c->gate.rules);
 	c->color = PD_COLOR_AUTO;
 	c->nodes = 80;
 	c->limits = (pd_parse_limits){PD_PARSE_MAX_INPUT, PD_PARSE_MAX_SUBGRAPHS, PD_PARSE_MAX_DEPTH};
@@ -55,7 +60,8 @@ void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS])
 	const pd_option o[] = {
 		PD_OPTION(PD_OPT_ENUM, "format", 0, &c->format, NULL, "report format on stdout",
 		 .names = &pd_format_names),
-		PD_OPTION(PD_OPT_COUNT, "top", 0, &c->report.top, "N", "rows in the report; 0 = all"),
+		PD_OPTION(PD_OPT_COUNT, "top", 0, &c->report.top, "N", "rows in the report; 0 = all",
+		 .apply = pd_cli_top_opt, .def = "20; JSON: every row"),
 		PD_OPTION(PD_OPT_ENUM, "by", 0, &c->diff.by, NULL, "rank rows by |delta| of this metric",
 		 .names = &pd_metric_names),
 		PD_OPTION(PD_OPT_ENUM, "normalize", 0, &c->diff.normalize, NULL,
@@ -165,7 +171,7 @@ pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char
 static pd_status write_files(const char *const paths[], const pd_buf *const bufs[], int n,
 			     pd_error *err)
 {
-	char *tmps[3] = {NULL, NULL, NULL};
+	char *tmps[4] = {NULL, NULL, NULL, NULL};
 	pd_status rc = PD_OK;
 	for (int i = 0; i < n && rc == PD_OK; i++)
 		if (paths[i] && strcmp(paths[i], "-") != 0)
@@ -180,38 +186,183 @@ static pd_status write_files(const char *const paths[], const pd_buf *const bufs
 	return rc;
 }
 
+/* Appends the Markdown report to the file GitHub names in $GITHUB_STEP_SUMMARY (the
+ * runner shows it on the run's page). Appending, not replacing: steps share the file. */
+static pd_status step_summary(const pd_buf *md, pd_error *err)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	if (!path || !*path)
+		return PD_OK;
+	FILE *f = fopen(path, "a");
+	bool ok = f && fwrite(md->data, 1, md->len, f) == md->len;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		return pd_error_set(err, PD_EINTERNAL, "cannot append to $GITHUB_STEP_SUMMARY (%s): %s",
+				    path, strerror(errno));
+	return PD_OK;
+}
+
+static void warn_gate(const pd_gate_result *r, FILE *warn)
+{
+	for (size_t i = 0; warn && r && i < r->nwarnings; i++)
+		fprintf(warn, "profdiff: warning: %s\n", r->warnings[i]);
+}
+
+/* Renders every output of a diff (gated when g is not NULL) and writes them: the files
+ * atomically first, then stdout (the annotations, then the report), the step summary,
+ * the warnings. Returns the verdict's status when gated, else PD_OK. */
+static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report_gate *g,
+			 FILE *out, FILE *warn, pd_error *err)
+{
+	pd_buf report, dot, svg, junit, annot, md;
+	pd_buf *bufs_all[] = {&report, &dot, &svg, &junit, &annot, &md};
+	for (size_t i = 0; i < sizeof bufs_all / sizeof bufs_all[0]; i++)
+		pd_buf_init(bufs_all[i], 0);
+	bool gated = g && g->gated;
+	pd_report_opts ro = c->report;
+	ro.color = want_color(c, out);
+	pd_status rc = pd_report_gated(d, g, c->format, &ro, &report, err);
+	if (rc == PD_OK && (c->dot_path || c->svg_path))
+		rc = pd_diff_dot(d, c->nodes, &dot, err);
+	if (rc == PD_OK && c->svg_path)
+		rc = pd_render_svg(dot.data, dot.len, &svg, err);
+	if (rc == PD_OK && gated && c->gate.junit_path)
+		rc = pd_report_junit(d, g, &junit, err);
+	if (rc == PD_OK && gated && c->gate.annotations) {
+		rc = pd_report_annotations(d, g, &annot, err);
+		const char *sum = getenv("GITHUB_STEP_SUMMARY");
+		pd_report_opts mo = {.top = c->report.top ? c->report.top : 20};
+		if (rc == PD_OK && sum && *sum)
+			rc = pd_report_markdown_gated(d, g, &mo, &md, err);
+	}
+	if (rc != PD_OK)
+		goto out;
+	const char *paths[4] = {c->dot_path, c->svg_path, c->out_path, c->gate.junit_path};
+	const pd_buf *bufs[4] = {&dot, &svg, &report, &junit};
+	if ((rc = write_files(paths, bufs, 4, err)) != PD_OK)
+		goto out;
+	if (annot.len)
+		rc = pd_cli_write(out, annot.data, annot.len, "the annotations", err);
+	if (rc == PD_OK && (!c->out_path || strcmp(c->out_path, "-") == 0))
+		rc = pd_cli_write(out, report.data, report.len, "the report", err);
+	if (rc == PD_OK && md.len)
+		rc = step_summary(&md, err);
+	if (rc == PD_OK && !c->quiet) {
+		if (!g || !g->samples)
+			warn_about(d, warn);
+		warn_gate(g ? g->res : NULL, warn);
+	}
+	if (rc == PD_OK && gated)
+		rc = pd_verdict_status(g->res->verdict);
+out:
+	for (size_t i = 0; i < sizeof bufs_all / sizeof bufs_all[0]; i++)
+		pd_buf_fini(bufs_all[i]);
+	return rc;
+}
+
 pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 				   const pd_profile *np, FILE *out, FILE *warn, pd_error *err)
 {
 	pd_diff *d = NULL;
-	pd_buf report, dot, svg;
-	pd_buf_init(&report, 0);
-	pd_buf_init(&dot, 0);
-	pd_buf_init(&svg, 0);
+	pd_gate_result res;
+	memset(&res, 0, sizeof res);
+	err->msg[0] = '\0'; /* a verdict leaves no message: the caller tells them apart */
 	pd_status rc = pd_diff_new(bp, np, &c->diff, &d, err);
-	if (rc != PD_OK)
-		goto out;
-	pd_report_opts ro = c->report;
-	ro.color = want_color(c, out);
-	if ((rc = pd_report(d, c->format, &ro, &report, err)) != PD_OK)
-		goto out;
-	if ((c->dot_path || c->svg_path) && (rc = pd_diff_dot(d, c->nodes, &dot, err)) != PD_OK)
-		goto out;
-	if (c->svg_path && (rc = pd_render_svg(dot.data, dot.len, &svg, err)) != PD_OK)
-		goto out;
-	const char *paths[3] = {c->dot_path, c->svg_path, c->out_path};
-	const pd_buf *bufs[3] = {&dot, &svg, &report};
-	if ((rc = write_files(paths, bufs, 3, err)) != PD_OK)
-		goto out;
-	if (!c->out_path || strcmp(c->out_path, "-") == 0)
-		rc = pd_cli_write(out, report.data, report.len, "the report", err);
-	if (rc == PD_OK && !c->quiet)
-		warn_about(d, warn);
-out:
-	pd_buf_fini(&svg);
-	pd_buf_fini(&dot);
-	pd_buf_fini(&report);
+	if (rc == PD_OK && c->gate.on)
+		rc = pd_gate_eval_diff(d, &c->gate.rules, &res, err);
+	if (rc == PD_OK) {
+		pd_report_gate g = {.res = &res, .rules = &c->gate.rules, .nbase = 1, .nhead = 1,
+				    .gated = true};
+		rc = deliver(c, d, c->gate.on ? &g : NULL, out, warn, err);
+	}
+	pd_gate_result_fini(&res);
 	pd_diff_free(d);
+	return rc;
+}
+
+/* Values per second of each profile's window (compare --slices): the library gives
+ * per second of the profile's Duration, or shares of its total without one. */
+static void per_window(pd_gate_samples_owned *o, const pd_diff *const *dd, const double *bsecs,
+		       const double *hsecs)
+{
+	size_t nf = o->s.nfuncs, nb = o->s.nbase, nh = o->s.nhead;
+	for (int side = 0; side < 2; side++) {
+		size_t n = side ? nh : nb;
+		double *vals = side ? o->head : o->base, *tot = side ? o->head_total : o->base_total;
+		for (size_t i = 0; i < n; i++) {
+			const pd_profile_info *in = side ? &dd[i]->head : &dd[i]->base;
+			double secs = side ? hsecs[i] : bsecs[i];
+			double have = o->s.per_second ? (double)in->duration_ns / 1e9 : (double)in->total;
+			double k = secs > 0 && have > 0 ? have / secs : 0;
+			for (size_t f = 0; f < nf; f++)
+				vals[f * n + i] *= k;
+			tot[i] *= k;
+		}
+	}
+	o->s.per_second = true;
+}
+
+pd_status pd_diff_cli_run_samples(const pd_diff_cli *c, const pd_sides *s, FILE *out, FILE *warn,
+				  pd_error *err)
+{
+	size_t n = s->nbase > s->nhead ? s->nbase : s->nhead, kept = 0;
+	pd_diff **dd = pd_calloc(n ? n : 1, sizeof *dd);
+	double *secs = pd_calloc(2 * (n ? n : 1), sizeof *secs);
+	pd_gate_samples_owned own;
+	pd_gate_result res;
+	memset(&own, 0, sizeof own);
+	memset(&res, 0, sizeof res);
+	err->msg[0] = '\0';
+	pd_status rc = dd && secs ? PD_OK : pd_error_oom(err);
+	if (rc == PD_OK && (c->dot_path || c->svg_path))
+		rc = pd_error_set(err, PD_EUSAGE,
+				  "--dot and --svg draw one pair: give one profile per side");
+	for (size_t i = 0; rc == PD_OK && i < n; i++) {
+		pd_error e;
+		rc = pd_diff_new(s->base[i % s->nbase], s->head[i % s->nhead], &c->diff, &dd[kept], &e);
+		/* An empty slice of a window cannot be diffed: that pair is dropped from both
+		 * sides (the statistics drop samples with no data anyway). */
+		if (rc == PD_ENODATA && s->base_secs && s->nbase == s->nhead) {
+			if (warn && !c->quiet)
+				fprintf(warn, "profdiff: warning: slice %zu has no data in a window: "
+					      "dropped from both sides\n", i + 1);
+			rc = PD_OK;
+			continue;
+		}
+		if (rc != PD_OK) {
+			*err = e;
+			break;
+		}
+		if (s->base_secs) {
+			secs[kept] = s->base_secs[i % s->nbase];
+			secs[n + kept] = s->head_secs[i % s->nhead];
+		}
+		kept++;
+	}
+	if (rc == PD_OK && kept == 0)
+		rc = pd_error_set(err, PD_ENODATA, "no slice has data in both windows");
+	size_t nb = s->nbase == s->nhead ? kept : s->nbase, nh = s->nbase == s->nhead ? kept : s->nhead;
+	if (rc == PD_OK)
+		rc = pd_gate_samples_from_diffs((const pd_diff *const *)dd, kept, nb, nh,
+						c->gate.rules.metric, &own, err);
+	if (rc == PD_OK && s->base_secs)
+		per_window(&own, (const pd_diff *const *)dd, secs, secs + n);
+	if (rc == PD_OK)
+		rc = pd_gate_eval_samples(&own.s, &c->gate.rules, &res, err);
+	if (rc == PD_OK) {
+		pd_report_gate g = {.res = &res, .rules = &c->gate.rules, .samples = &own.s,
+				    .base_src = s->base_src, .head_src = s->head_src,
+				    .nbase = s->nbase, .nhead = s->nhead, .gated = c->gate.on,
+				    .per_window = s->base_secs != NULL};
+		rc = deliver(c, dd[0], &g, out, warn, err);
+	}
+	pd_gate_result_fini(&res);
+	pd_gate_samples_fini(&own);
+	for (size_t i = 0; dd && i < n; i++)
+		pd_diff_free(dd[i]);
+	pd_free(dd);
+	pd_free(secs);
 	return rc;
 }
 

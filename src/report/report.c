@@ -8,17 +8,24 @@
 
 #include "base/names.h"
 #include "report/report.h"
+#include "report/verdict.h"
 
 pd_status pd_report(const pd_diff *d, pd_format f, const pd_report_opts *o, pd_buf *out,
 		    pd_error *err)
 {
+	return pd_report_gated(d, NULL, f, o, out, err);
+}
+
+pd_status pd_report_gated(const pd_diff *d, const pd_report_gate *g, pd_format f,
+			  const pd_report_opts *o, pd_buf *out, pd_error *err)
+{
 	switch (f) {
 	case PD_FORMAT_TEXT:
-		return pd_report_text(d, o, out, err);
+		return pd_report_text_gated(d, g, o, out, err);
 	case PD_FORMAT_JSON:
-		return pd_report_json(d, o, out, err);
+		return pd_report_json_gated(d, g, o, out, err);
 	case PD_FORMAT_MARKDOWN:
-		return pd_report_markdown(d, o, out, err);
+		return pd_report_markdown_gated(d, g, o, out, err);
 	default:
 		return pd_error_set(err, PD_EUSAGE, "unknown report format %d", (int)f);
 	}

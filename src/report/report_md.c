@@ -1,10 +1,15 @@
-/* Markdown report for pull requests and incidents: a summary (facts, warnings, the top
+/* Markdown report for pull requests and incidents: the verdict and its findings first
+ * when gated, then a summary (facts, warnings, the top
  * regressions and improvements in one sentence) and a GitHub table. Every piece of
  * input text (names, paths, regexes) goes in a code span, which GitHub never
  * interprets, with `|` escaped so table cells stay intact. */
+#include <math.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 #include "report/report.h"
+#include "report/verdict.h"
 
 /* Inside a code span only line-breaking bytes need care (backticks are handled by the
  * fence length), and in a table cell `|`, which GitHub splits cells on even there. */
@@ -57,9 +62,102 @@ static size_t movers(pd_buf *b, const pd_diff *d, int sign)
 	return n;
 }
 
+static void md_findings(pd_buf *out, const pd_diff *d, const pd_report_gate *g)
+{
+	const pd_gate_result *r = g->res;
+	pd_buf_puts(out, "### profdiff verdict: **");
+	pd_verdict_summary(out, d, g);
+	pd_buf_puts(out, "**\n\n");
+	for (size_t i = 0; i < r->nv; i++) {
+		pd_finding_text t;
+		pd_finding_describe(d, g, &r->v[i], &t);
+		pd_buf_printf(out, "- **%s** (rule `%s`): ", t.state, t.rule);
+		code(out, t.name ? t.name : "total", false);
+		pd_buf_printf(out, " %s, %s", t.change, t.limit);
+		if (*t.stats)
+			pd_buf_printf(out, ", %s", t.stats);
+		pd_buf_puts(out, " \xe2\x80\x94 ");
+		code(out, t.source, false);
+		if (r->v[i].reason) {
+			pd_buf_puts(out, ": ");
+			code(out, r->v[i].reason, false);
+		}
+		pd_buf_puts(out, "\n");
+	}
+	pd_buf_puts(out, "- **gate**: ");
+	pd_gate_rules_text(out, g->rules);
+	pd_buf_puts(out, "\n");
+	for (size_t i = 0; i < r->nwarnings; i++) {
+		pd_buf_puts(out, "\n> **Warning:** ");
+		code(out, r->warnings[i], false);
+		pd_buf_puts(out, "\n");
+	}
+	pd_buf_puts(out, "\n");
+}
+
+static pd_status md_samples(pd_buf *out, const pd_diff *d, const pd_report_gate *g,
+			    const pd_report_opts *o, pd_error *err)
+{
+	size_t *idx = NULL, n = pd_gate_ranked(g, &idx);
+	if (n == (size_t)-1)
+		return pd_error_oom(err);
+	size_t shown = o && o->top && o->top < n ? o->top : n;
+	pd_buf_printf(out, "#### %zu base and %zu new profiles\n\n", g->nbase, g->nhead);
+	pd_buf_printf(out, "Values are %s; base and new are medians, \xce\x94 the Hodges-Lehmann "
+			   "shift with its 95%% interval; `~` = not significant (q > alpha).\n",
+		      g->per_window		? "per second of each slice's window"
+		      : g->samples->per_second ? "per second of each profile's duration"
+					       : "shares of each profile's total");
+	if (shown) {
+		pd_buf_puts(out, "\n| rank | base | new | \xce\x94 (HL) | 95% CI | \xce\x94% | p | q | name |\n"
+				 "|---:|---:|---:|---:|---:|---:|---:|---:|:---|\n");
+		for (size_t i = 0; i < shown; i++) {
+			const pd_gate_fstat *f = &g->res->stats[idx[i]];
+			char b[64], h[64], hl[64], lo[64], hi[64], pct[32];
+			pd_gate_value(b, sizeof b, d, g, f->med_base, false);
+			pd_gate_value(h, sizeof h, d, g, f->med_head, false);
+			pd_gate_value(hl, sizeof hl, d, g, f->hl, true);
+			pd_gate_value(lo, sizeof lo, d, g, f->hl_lo, true);
+			pd_gate_value(hi, sizeof hi, d, g, f->hl_hi, true);
+			pd_gate_pct(pct, sizeof pct, f, true);
+			pd_buf_printf(out, "| %zu | %s | %s | %s | %s..%s | %s | ", i + 1, b, h, hl, lo,
+				      hi, pct);
+			if (f->all_equal)
+				pd_buf_puts(out, "- | ");
+			else
+				pd_buf_printf(out, "%.3g | ", f->p);
+			if (isnan(f->q))
+				pd_buf_puts(out, "- | ");
+			else
+				pd_buf_printf(out, "%.3g | ", f->q);
+			code(out, f->name ? f->name : "", true);
+			pd_buf_puts(out, " |\n");
+		}
+	} else {
+		pd_buf_puts(out, "\nNo functions to show.\n");
+	}
+	if (shown < n)
+		pd_buf_printf(out, "\n_%zu more not shown._\n", n - shown);
+	pd_free(idx);
+	if (out->failed)
+		return pd_error_set(err, PD_EINTERNAL,
+				    "Markdown report: out of memory or output too large");
+	return PD_OK;
+}
+
 pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *out,
 			     pd_error *err)
 {
+	return pd_report_markdown_gated(d, NULL, o, out, err);
+}
+
+pd_status pd_report_markdown_gated(const pd_diff *d, const pd_report_gate *g,
+				   const pd_report_opts *o, pd_buf *out, pd_error *err)
+{
+	if (g && g->res && g->gated)
+		md_findings(out, d, g);
+	if (g && g->res && g->samples)
+		return md_samples(out, d, g, o, err);
 	pd_report_fact facts[PD_REPORT_FACTS_MAX];
 	pd_warning warn[PD_REPORT_WARN_MAX];
 	size_t nf = pd_report_facts(d, facts), nw = pd_report_warnings(d, warn);

@@ -46,7 +46,7 @@ expect_rc 2 "--form is not --format"
 # Both spellings of a value.
 run diff --format=json --top=1 "$B" "$N"
 expect_rc 0 "--opt=value"
-expect_out '"profdiff.diff/v1"' "--format=json took effect"
+expect_out '"profdiff.diff/v2"' "--format=json took effect"
 run diff -q -- "$B" "$N"
 expect_rc 0 "-- before the files"
 
@@ -73,7 +73,7 @@ expect_rc 2 "-normalize"; expect_err_line "use --normalize total" "-normalize hi
 
 # Defaults in --help are the ones the code uses.
 run diff --help
-expect_out "rows in the report; 0 = all (default 20)" "--top default in help"
+expect_out "rows in the report; 0 = all (default: 20; JSON:" "--top default in help"
 expect_out "(default text)" "--format default in help"
 run fetch --help
 expect_out "(default 30)" "--timeout default in help"
