@@ -343,6 +343,10 @@ int pd_cmd_compare(int argc, char **argv)
 	int rc = pd_fetch_start(&f, &cmd, argc, argv, &err);
 	if (rc == PD_OK)
 		rc = pd_gate_cli_prepare(&cli, &err);
+	if (rc == PD_OK) { /* two outputs must not name one file */
+		const char *outs[] = {cli.dot_path, cli.svg_path, cli.out_path, cli.gate.junit_path};
+		rc = pd_file_check_outputs(NULL, 0, outs, sizeof outs / sizeof outs[0], &err);
+	}
 	if (rc == PD_OK) {
 		k = slices ? slices : cli.gate.on ? 10 : 1;
 		if (parallel == 0)

@@ -174,4 +174,8 @@ expect_rc 0 "9e18 against itself, normalized"
 	[ ! -e "$T/sig/d.svg" ] && pass || fail "SIGTERM: --svg created"
 	[ -p "$T/sig/fifo" ] && pass || fail "SIGTERM: the FIFO was replaced"
 }
+# compare has no input files, but two of its outputs may not name one file.
+run compare --type a:b:c:d:e --url http://127.0.0.1:9 -o "$T/same.txt" --dot "$T/same.txt"
+expect_rc 2 "compare: -o and --dot name one file"
+expect_err_line "is also another output" "compare: two outputs, one file: message"
 finish
