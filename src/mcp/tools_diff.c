@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gate/gate.h"
 #include "mcp/internal.h"
 #include "base/base.h"
 #include "fetch/pyroscope.h"
@@ -40,7 +41,9 @@ static const char *const presets[] = {"previous", "1h-before", "24h-before", "7d
 					"this percent (default 5)", NULL}, \
 	{"fail_on_increase", P_NUM, false, "Verdict: regression when one function's ranked " \
 					   "metric grew by more than this percent of its own base " \
-					   "(beyond rounding; new functions count; default off)", NULL}
+					   "(beyond rounding; new functions count; default off)", NULL}, \
+	{"min_delta", P_STR, false, "Verdict: below this absolute change nothing fails, e.g. " \
+				    "50ms, 2s, 10MB, 1000 (counts) or 0.5% of the base total", NULL}
 
 const param pd_mcp_p_diff_pyro[] = {
 	P_UID, P_TYPE,
@@ -182,50 +185,42 @@ static void add_vals(cJSON *o, const char *key, pd_vals v)
 	cJSON_AddNumberToObject(x, "cum", (double)v.cum);
 }
 
-/* GATE: placeholder verdict until the gate (src/gate on main) is wired in: the gate's
- * single-pair thresholds, simplified (fail_on_total on the net change, fail_on_increase
- * per function beyond its rounding tolerance; a hidden row violates only when its whole
- * interval does, and a straddling one makes the verdict inconclusive). Replace with
- * pd_gate_eval_diff; the schema's verdict object (pass/regression/inconclusive) keeps
- * its shape. why gets one sentence. */
+/* The verdict of profdiff's gate (src/gate) over this one pair: thresholds alone
+ * (fail_on_total, default 5; fail_on_increase; min_delta as a floor); a hidden row
+ * violates only when its whole interval does, and a straddling one makes the verdict
+ * inconclusive. why gets one sentence: the first finding, or that none broke a rule. */
 static const char *verdict(const call *c, const pd_diff *d, double *pct, char *why, size_t n)
 {
-	double total = 5, inc = 0;
-	bool has_inc = pd_mcp_arg_num(c, "fail_on_increase", &inc);
-	pd_mcp_arg_num(c, "fail_on_total", &total);
-	pd_metric m = d->opts.by;
-	*pct = 0;
-	if (d->base_total <= 0) {
-		snprintf(why, n, "the baseline has no samples");
+	pd_gate_rules r;
+	pd_gate_result res;
+	pd_error e = {0};
+	pd_gate_rules_init(&r);
+	r.has_total = true;
+	r.total_pct = 5;
+	pd_mcp_arg_num(c, "fail_on_total", &r.total_pct);
+	r.has_increase = pd_mcp_arg_num(c, "fail_on_increase", &r.increase_pct);
+	r.metric = d->opts.by;
+	*pct = d->base_total > 0
+		       ? 100.0 * (double)(d->new_total - d->base_total) / (double)d->base_total
+		       : 0;
+	const char *floor = pd_mcp_arg_str(c, "min_delta");
+	if ((floor && pd_amount_parse(floor, &r.min_delta, &e) != PD_OK) ||
+	    pd_gate_eval_diff(d, &r, &res, &e) != PD_OK) {
+		snprintf(why, n, "no verdict: %.200s", e.msg);
 		return "inconclusive";
 	}
-	*pct = 100.0 * (double)(d->new_total - d->base_total) / (double)d->base_total;
-	if (*pct > total) {
-		snprintf(why, n, "the total grew %.1f%%, more than fail_on_total %g%%", *pct, total);
-		return "regression";
+	const char *v = pd_verdict_name(res.verdict);
+	if (res.nv > 0) {
+		const pd_gate_violation *f = &res.v[0];
+		snprintf(why, n, "%.120s %s the %s rule (%+.1f%%)", f->name ? f->name : "the total",
+			 f->state == PD_FINDING_VIOLATION ? "breaks" : "may break (trimmed input)",
+			 pd_gate_rule_name(f->rule), f->pct);
+	} else {
+		snprintf(why, n, "no rule broken: the total changed %+.1f%% (fail_on_total %g%%)",
+			 *pct, r.total_pct);
 	}
-	const char *open = NULL;
-	for (size_t i = 0; has_inc && i < d->nrows; i++) {
-		const pd_diff_row *r = &d->rows[i];
-		int64_t base = pd_vals_get(&r->base, m), tol = pd_vals_get(&r->tol, m);
-		int64_t lo = pd_vals_get(&r->delta_min, m), hi = pd_vals_get(&r->delta_max, m);
-		bool lo_over = lo > tol && (base <= 0 || 100.0 * (double)lo / (double)base > inc);
-		bool hi_over = hi > tol && (base <= 0 || 100.0 * (double)hi / (double)base > inc);
-		if (lo_over) {
-			snprintf(why, n, "%.120s grew more than fail_on_increase %g%%", r->name, inc);
-			return "regression";
-		}
-		if (hi_over && !open)
-			open = r->name;
-	}
-	if (open) {
-		snprintf(why, n, "%.120s may have grown more than fail_on_increase %g%% (trimmed input)",
-			 open, inc);
-		return "inconclusive";
-	}
-	snprintf(why, n, "the total changed %+.1f%% (fail_on_total %g%%)%s", *pct, total,
-		 has_inc ? "; no function grew past fail_on_increase" : "");
-	return "pass";
+	pd_gate_result_fini(&res);
+	return v;
 }
 
 /* What limits the comparison, in the tool's own words (sentences without a period). */
@@ -310,8 +305,8 @@ static void render_result(call *c, const pd_diff *d, size_t n, const cJSON *wind
 	x = cJSON_AddObjectToObject(s, "verdict");
 	cJSON_AddStringToObject(x, "status", v);
 	pd_mcp_add_str(x, "summary", why);
-	cJSON_AddStringToObject(x, "source", "threshold rules fail_on_total/fail_on_increase "
-					     "(the statistical gate is not wired in yet)");
+	cJSON_AddStringToObject(x, "source", "profdiff's gate on one pair: thresholds "
+					     "fail_on_total, fail_on_increase, min_delta");
 	cJSON_AddStringToObject(s, "unit", pd_unit_name(d->unit));
 	cJSON_AddStringToObject(s, "by", pd_metric_name(by));
 	const pd_profile_info *info[2] = {&d->base, &d->head};

@@ -91,7 +91,10 @@ check(not res.get("isError") and res["structuredContent"]["top"][0]["name"] == "
 for extra, want, desc in (({"fail_on_total": 60}, "pass", "total +50% under fail_on_total 60: pass"),
                           ({"fail_on_total": 60, "fail_on_increase": 100}, "regression",
                            "main.compress +167% over fail_on_increase 100: regression"),
-                          ({"fail_on_total": 60, "fail_on_increase": 200}, "pass", "under fail_on_increase 200: pass")):
+                          ({"fail_on_total": 60, "fail_on_increase": 200}, "pass", "under fail_on_increase 200: pass"),
+                          # the gate's floor: below min_delta nothing fails
+                          ({"fail_on_total": 60, "fail_on_increase": 100, "min_delta": "1000s"}, "pass",
+                           "main.compress under a min_delta of 1000s: pass")):
     res, r = tool("diff_dot_profiles", {"base_dot": base, "new_dot": new, **extra})
     v = res.get("structuredContent", {}).get("verdict", {})
     check(v.get("status") == want and ("main.compress" in v.get("summary", "")) == (want == "regression")
