@@ -6,25 +6,7 @@
 #include <string.h>
 
 #include "parse/internal.h"
-
-/* Past the quoted string at p ('"'), or NULL when unterminated: a quote after an odd
- * run of backslashes is escaped (as in prepass.c, checked against libcgraph by
- * fuzz_prepass). */
-static const char *qstring(const char *p, const char *e)
-{
-	const char *s = ++p;
-	for (;;) {
-		const char *q = memchr(p, '"', (size_t)(e - p));
-		if (!q)
-			return NULL;
-		size_t bs = 0;
-		for (const char *b = q; b > s && b[-1] == '\\'; b--)
-			bs++;
-		if (!(bs & 1))
-			return q + 1;
-		p = q + 1;
-	}
-}
+#include "parse/prepass.h"
 
 /* Past the HTML string at p ('<'), nested '<' '>' counted; NULL when unterminated. */
 static const char *hstring(const char *p, const char *e)
@@ -111,7 +93,7 @@ pd_status pd_parse_guard(const char *source, const char *text, size_t len,
 		const char *q;
 		switch (*p) {
 		case '"':
-			q = qstring(p, e);
+			q = pd_dot_qend(p, e);
 			break;
 		case '<':
 			q = hstring(p, e);

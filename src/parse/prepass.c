@@ -18,25 +18,6 @@ static bool idchar(unsigned char c)
 	       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* End of the quoted string starting at p[0] == '"', just past the closing quote, or
- * NULL when unterminated. A quote after an odd run of backslashes is escaped (as
- * libcgraph too reads "x\\" as a whole string). memchr keeps this near memory speed. */
-static const char *qend(const char *p, const char *e)
-{
-	const char *s = ++p;
-	for (;;) {
-		const char *q = memchr(p, '"', (size_t)(e - p));
-		if (!q)
-			return NULL;
-		size_t bs = 0;
-		for (const char *b = q; b > s && b[-1] == '\\'; b--)
-			bs++;
-		if (!(bs & 1))
-			return q + 1;
-		p = q + 1;
-	}
-}
-
 static bool alpha(unsigned char c)
 {
 	return c == '_' || c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
@@ -55,7 +36,7 @@ static bool digit(unsigned char c)
 static const char *idend(const char *p, const char *e)
 {
 	if (p < e && *p == '"')
-		return qend(p, e);
+		return pd_dot_qend(p, e);
 	const char *s = p;
 	if (p < e && alpha((unsigned char)*p)) {
 		while (p < e && (alpha((unsigned char)*p) || digit((unsigned char)*p)))
@@ -280,7 +261,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 	while (p < e) {
 		char c = *p;
 		if (c == '"') {
-			const char *q = qend(p, e);
+			const char *q = pd_dot_qend(p, e);
 			if (!q)
 				goto fail;
 			sc.id = p;
@@ -296,7 +277,7 @@ char *pd_prepass_refs(const char *text, size_t len, size_t *outlen, pd_refs *ref
 				const char *q = p;
 				while (q < e && *q != ']') {
 					if (*q == '"') {
-						q = qend(q, e);
+						q = pd_dot_qend(q, e);
 						if (!q)
 							goto fail;
 					} else if (*q == '/' || *q == '#' || *q == '<')

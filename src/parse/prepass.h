@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "parse/parse.h"
 
@@ -55,5 +56,25 @@ bool pd_prepass_lookup(const char *text, size_t len, size_t off, const char *con
 
 /* Whether the node ID of r, read as libcgraph reads it, is name. */
 bool pd_prepass_name_is(const char *text, const pd_ref *r, const char *name, pd_buf *scratch);
+
+/* End of the quoted string starting at p[0] == '"', just past the closing quote, or
+ * NULL when unterminated. A quote after an odd run of backslashes is escaped (as
+ * libcgraph too reads "x\\" as a whole string). memchr keeps this near memory speed.
+ * The pre-pass and guard.c scan with it (inline: it is on the hot path). */
+static inline const char *pd_dot_qend(const char *p, const char *e)
+{
+	const char *s = ++p;
+	for (;;) {
+		const char *q = memchr(p, '"', (size_t)(e - p));
+		if (!q)
+			return NULL;
+		size_t bs = 0;
+		for (const char *b = q; b > s && b[-1] == '\\'; b--)
+			bs++;
+		if (!(bs & 1))
+			return q + 1;
+		p = q + 1;
+	}
+}
 
 #endif
