@@ -179,9 +179,12 @@ pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 		goto out;
 	if ((c->dot_path || c->svg_path) && (rc = pd_diff_dot(d, c->nodes, &dot, err)) != PD_OK)
 		goto out;
-	if (c->svg_path && (rc = pd_render_svg(dot.data, dot.len, &svg, err)) != PD_OK)
+	/* graph guard: an SVG too big to lay out is refused; the rest is still written. */
+	pd_error svg_err = {0};
+	const char *svg_path = pd_diff_svg_check(d, c->nodes, &svg_err) ? NULL : c->svg_path;
+	if (svg_path && (rc = pd_render_svg(dot.data, dot.len, &svg, err)) != PD_OK)
 		goto out;
-	const char *paths[3] = {c->dot_path, c->svg_path, c->out_path};
+	const char *paths[3] = {c->dot_path, svg_path, c->out_path};
 	const pd_buf *bufs[3] = {&dot, &svg, &report};
 	if ((rc = write_files(paths, bufs, 3, err)) != PD_OK)
 		goto out;
@@ -189,6 +192,8 @@ pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 		rc = pd_cli_write(out, report.data, report.len, "the report", err);
 	if (rc == PD_OK && !c->quiet)
 		warn_about(d, warn);
+	if (rc == PD_OK && c->svg_path && !svg_path) /* graph guard */
+		rc = pd_error_set(err, svg_err.code, "--svg %s: %s", c->svg_path, svg_err.msg);
 out:
 	pd_buf_fini(&svg);
 	pd_buf_fini(&dot);

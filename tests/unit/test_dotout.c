@@ -250,23 +250,24 @@ static void test_nodes_edges_legend(void **state)
 	pd_color_hex(0.13, false, fg); /* Δcum +1.3s over the 10s base total */
 	pd_color_hex(0.13, true, bg);
 	snprintf(want, sizeof want,
-		 "N1 [label=\"main.parse\\nflat 1s \xe2\x86\x92 2.20s (+1.20s, +12.00%%)"
-		 "\\ncum 2s \xe2\x86\x92 3.30s (+1.30s, +13.00%%)\" id=\"node1\" fontsize=24 "
-		 "shape=box tooltip=\"example.com/x/main.parse (changed +1.30s)\" "
-		 "color=\"%s\" fillcolor=\"%s\"]\n",
+		 "N1 [label=\"main.parse\\nflat 1s \xe2\x86\x92 2.20s (+1.20s, +12.00%% of base total)"
+		 "\\ncum 2s \xe2\x86\x92 3.30s (+1.30s, +13.00%% of base total)\" id=\"node1\" "
+		 "fontsize=24 shape=box tooltip=\"example.com/x/main.parse (changed +1.30s)\" "
+		 "color=\"%s\" fillcolor=\"%s\" penwidth=3]\n",
 		 fg, bg);
 	assert_non_null(strstr(dot, want));
-	assert_non_null(strstr(dot, "N2 [label=\"main.old\\nflat 500ms \xe2\x86\x92 0 (-500ms, -5.00%)"));
+	assert_non_null(strstr(dot, "N2 [label=\"main.old\\nflat 500ms \xe2\x86\x92 0 (-500ms, -5.00% of base total)"));
 	assert_non_null(strstr(dot, "tooltip=\"main.old (removed -500ms)\" color=\"#a0b285\" "
-				    "fillcolor=\"#eaede7\" style=\"filled,dashed\"]\n"));
+				    "fillcolor=\"#eaede7\" penwidth=2 style=\"filled,dashed\"]\n"));
 	assert_non_null(strstr(dot, "(new +300ms)\" color=\"#b2a997\" fillcolor=\"#edebe9\" "
-				    "style=\"filled,bold\" peripheries=2]\n"));
+				    "peripheries=2]\n"));
 	assert_non_null(strstr(dot, "N4 [label=\"? main.gone\\nflat 500ms \xe2\x86\x92 ? "
-				    "(-500ms..-470ms, -5.00%..-4.70%)"));
+				    "(-500ms..-470ms, -5.00%..-4.70% of base total)"));
 	assert_non_null(strstr(dot, "style=\"filled,dotted\"]\n"));
-	assert_non_null(strstr(dot, "N5 [label=\"main.same\\nflat 0 \xe2\x86\x92 0 (0, +0.00%)"));
+	assert_non_null(strstr(dot, "N5 [label=\"main.same\\nflat 0 \xe2\x86\x92 0 (0, +0.00% of base total)"));
+	/* Unchanged context: the mapping's grey, grey text, no emphasis. */
 	assert_non_null(strstr(dot, "fontsize=8 shape=box tooltip=\"main.same (unchanged 0)\" "
-				    "color=\"#b2b2b2\" fillcolor=\"#ededed\"]\n"));
+				    "color=\"#b2b2b2\" fillcolor=\"#ededed\" fontcolor=\"#767676\"]\n"));
 	/* Edges in d->edges order, signed labels, pprof weight/penwidth, residual dotted. */
 	assert_non_null(strstr(dot, "N1 -> N3 [label=\" +300ms\" weight=4 color=\"#b2a997\" "
 				    "tooltip=\"example.com/x/main.parse -> main.fresh (+300ms)\""));
@@ -274,7 +275,9 @@ static void test_nodes_edges_legend(void **state)
 				    "color=\"#a0b285\" tooltip=\"example.com/x/main.parse ... main.old "
 				    "(-500ms)\""));
 	assert_non_null(strstr(dot, "(-500ms)\" style=\"dotted\"]\n"));
-	assert_non_null(strstr(dot, "N5 -> N1 [label=\" 0\" color=\"#b2b2b2\""));
+	/* An unchanged edge: no label, faded, its weight in the tooltip. */
+	assert_non_null(strstr(dot, "N5 -> N1 [color=\"#b2b2b2\" penwidth=0.5 fontcolor=\"#767676\" "
+				    "tooltip=\"main.same -> example.com/x/main.parse (unchanged, 100ms)\""));
 	/* Legend: inputs, totals, net change, normalization, counts. */
 	assert_non_null(strstr(dot, "subgraph cluster_L { \"legend\" [shape=box fontsize=16 "
 				    "label=\"profdiff: new - base\\lbase: base.dot\\lnew: new.dot\\l"
