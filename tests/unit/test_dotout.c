@@ -127,6 +127,45 @@ static void unescape(char *s)
 	*w = '\0';
 }
 
+
+/* The legend's label text: its lines (split at \\l, continuation indents dropped, DOT
+ * escapes undone) joined with spaces into *joined; returns the widest line in columns
+ * (code points). */
+static size_t legend_lines(const char *dot, char **joined)
+{
+	const char *start = strstr(dot, "\"legend\" [shape=box fontsize=16 label=\"");
+	assert_non_null(start);
+	start = strchr(start, '=') + 1;
+	start = strstr(start, "label=\"") + 7;
+	const char *end = strstr(start, "\" tooltip=\"profdiff\"");
+	assert_non_null(end);
+	char *text = strndup(start, (size_t)(end - start));
+	char *out = calloc(strlen(text) + 2, 1);
+	size_t widest = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strstr(line, "\\l");
+		assert_non_null(next); /* every line ends with \l */
+		*next = '\0';
+		next += 2;
+		unescape(line);
+		size_t cols = 0;
+		for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+			cols += (*p & 0xc0) != 0x80;
+		if (cols > widest)
+			widest = cols;
+		const char *nb = "\xc2\xa0";
+		bool cont = strncmp(line, nb, 2) == 0;
+		while (strncmp(line, nb, 2) == 0)
+			line += 2;
+		if (*out)
+			strcat(out, cont ? " " : "\n");
+		strcat(out, line);
+	}
+	free(text);
+	*joined = out;
+	return widest;
+}
+
 static const char *const nasty[] = {
 	"say \"hi\"\\there",
 	"ends with a backslash\\",
@@ -356,6 +395,264 @@ static void test_budget_keeps_top_changes_and_connector(void **state)
 	}
 }
 
+/* Long warnings and values wrap: no legend line over 60 columns, nothing lost. */
+static void test_legend_wraps(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	add_row(&f, "main.a", PD_ROW_CHANGED, 0, 0, 100 * MS, 100 * MS);
+	f.d.base.trimmed = f.d.head.trimmed = true;
+	f.d.base.dropped_nodes = 41;
+	f.d.head.dropped_nodes = 48;
+	char path[201];
+	memset(path, 'p', 200);
+	path[200] = '\0';
+	f.d.base.source = path; /* no space to wrap at: cut anywhere */
+	f.d.opts.focus = "^(main|runtime)\\. or a regex with spaces in it that is long enough";
+	pd_buf b;
+	char *text;
+	const char *dot = dot_of(&f.d, 0, &b);
+	assert_true(legend_lines(dot, &text) <= 60);
+	/* Continuation lines are joined back with a space, so the words survive whole. */
+	assert_non_null(strstr(text, "warning: the base input is trimmed (dropped 41 nodes"));
+	assert_non_null(strstr(text, "regex with spaces in it that is long enough"));
+	size_t run = 0, best = 0;
+	for (const char *p = text; *p; p++) {
+		run = *p == 'p' ? run + 1 : 0;
+		best = run > best ? run : best;
+	}
+	assert_int_equal(best, 60 - 4); /* "base: " + 54, then indent + 56 per line */
+	/* The percentage's name and meaning, next to the report's. */
+	assert_non_null(strstr(text, "% of base total: a change divided by the base total (10s)"));
+	assert_non_null(strstr(text, "not the text report's \xce\x94% (of the function's own base)"));
+	render_quietly(dot);
+	free(text);
+	pd_buf_fini(&b);
+}
+
+/* Every percentage in a node label carries its name; no edge is labelled 0. */
+static void test_percentages_named_no_zero_labels(void **state)
+{
+	(void)state;
+	fixture f;
+	budget_fixture(&f);
+	add_edge(&f, 2, 3, 20 * MS, 20 * MS); /* C -> E unchanged */
+	f.edges[4].inlined = true;
+	pd_buf b;
+	const char *dot = dot_of(&f.d, 0, &b);
+	size_t pcts = 0;
+	for (const char *line = dot; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *eol = strchr(line, '\n');
+		if (line[0] != 'N' || !strstr(line, " [label=") || strstr(line, " -> ") < eol)
+			continue; /* node lines only */
+		for (const char *p = line; (p = strchr(p, '%')) != NULL && p < eol; p++) {
+			assert_int_equal(strncmp(p, "% of base total)", 16), 0);
+			pcts++;
+		}
+	}
+	assert_int_equal(pcts, 2 * 6); /* flat and cum of six nodes */
+	assert_null(strstr(dot, "label=\" 0"));
+	assert_null(strstr(dot, "label=\"0"));
+	assert_non_null(strstr(dot, "N3 -> N4 [color=\"#b2b2b2\" penwidth=0.5"));
+	pd_buf_fini(&b);
+}
+
+/* The largest changes get the thickest borders; context below the color threshold
+ * fades to grey text whatever its rank. */
+static void test_emphasis_and_fading(void **state)
+{
+	(void)state;
+	fixture f;
+	budget_fixture(&f); /* A 100, B -90, C 80, E 50, F 40, D 1 (ms, of a 10s total) */
+	pd_buf b;
+	const char *dot = dot_of(&f.d, 0, &b);
+	const char *want[][2] = {
+		{"A", "penwidth=3]"}, {"B", "penwidth=3]"}, {"E", "penwidth=3]"},
+		{"F", "penwidth=2]"}, {"D", "fontcolor=\"#767676\"]"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		char tip[32];
+		snprintf(tip, sizeof tip, "tooltip=\"%s (", want[i][0]);
+		const char *node = strstr(dot, tip);
+		assert_non_null(node);
+		const char *eol = strchr(node, '\n');
+		const char *attr = strstr(node, want[i][1]);
+		assert_true(attr && attr < eol);
+	}
+	/* Fading comes from the one color mapping: grey there, grey here. */
+	char fg[8];
+	pd_color_hex(1.0 / 10000.0, false, fg);
+	assert_string_equal(fg, "#b2b2b2");
+	const char *d_node = strstr(dot, "tooltip=\"D (");
+	const char *d_pen = strstr(d_node, "penwidth");
+	assert_true(!d_pen || d_pen > strchr(d_node, '\n'));
+	/* Font size still grows with the change: A 24, D small. */
+	assert_non_null(strstr(dot, "id=\"node1\" fontsize=24"));
+	pd_buf_fini(&b);
+}
+
+/* A chain of n rows, row i changed by (n - i) ms, each calling the next. */
+static void chain(pd_diff *d, size_t n, pd_diff_row *rows, pd_diff_edge *edges, char (*names)[16])
+{
+	fixture f;
+	setup(&f);
+	*d = f.d;
+	d->rows = rows;
+	d->edges = edges;
+	d->nrows = n;
+	d->nedges = n - 1;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], 16, "f%zu", i);
+		int64_t v = (int64_t)(n - i) * MS;
+		rows[i] = (pd_diff_row){.name = names[i], .short_name = names[i],
+					.status = PD_ROW_CHANGED, .in_base = true, .in_new = true,
+					.head = {v, v}, .delta = {v, v}};
+		rows[i].delta_min = rows[i].delta_max = rows[i].delta;
+		if (i + 1 < n)
+			edges[i] = (pd_diff_edge){.from = i, .to = i + 1, .head = v, .delta = v,
+						  .in_base = true, .in_new = true};
+	}
+}
+
+/* Above 250 nodes edge labels become xlabels (placed after the layout). */
+static void test_big_graphs_use_xlabels(void **state)
+{
+	(void)state;
+	enum { N = 251 };
+	pd_diff d;
+	pd_diff_row *rows = calloc(N, sizeof *rows);
+	pd_diff_edge *edges = calloc(N, sizeof *edges);
+	char (*names)[16] = calloc(N, sizeof *names);
+	chain(&d, N, rows, edges, names);
+	pd_buf b;
+	const char *dot = dot_of(&d, 250, &b);
+	assert_non_null(strstr(dot, "N1 -> N2 [label=\" +251ms\""));
+	assert_null(strstr(dot, "xlabel="));
+	pd_buf_fini(&b);
+	dot = dot_of(&d, 0, &b);
+	assert_non_null(strstr(dot, "N1 -> N2 [xlabel=\" +251ms\""));
+	assert_null(strstr(dot, "[label=\" ")); /* edge labels start with a space */
+	pd_buf_fini(&b);
+	free(rows);
+	free(edges);
+	free(names);
+}
+
+/* The node-count guard: the check counts what pd_diff_dot would draw; the renderer
+ * refuses a bigger DOT before laying it out. */
+static void test_svg_node_guard(void **state)
+{
+	(void)state;
+	pd_diff d;
+	memset(&d, 0, sizeof d);
+	pd_error err = {0};
+	d.nrows = PD_SVG_MAX_NODES + 1;
+	assert_int_equal(pd_diff_svg_check(&d, PD_SVG_MAX_NODES, &err), PD_OK);
+	assert_int_equal(pd_diff_svg_check(&d, 80, &err), PD_OK);
+	assert_int_equal(pd_diff_svg_check(&d, 0, &err), PD_EUSAGE);
+	assert_non_null(strstr(err.msg, "1001 nodes"));
+	assert_non_null(strstr(err.msg, "--nodes"));
+	assert_non_null(strstr(err.msg, "--focus"));
+	assert_int_equal(pd_diff_svg_check(&d, PD_SVG_MAX_NODES + 1, &err), PD_EUSAGE);
+	d.nrows = PD_SVG_MAX_NODES;
+	assert_int_equal(pd_diff_svg_check(&d, 0, &err), PD_OK);
+
+	pd_buf dot, svg;
+	pd_buf_init(&dot, 0);
+	pd_buf_init(&svg, 0);
+	pd_buf_puts(&dot, "digraph { legend\n");
+	for (int i = 0; i <= PD_SVG_MAX_NODES; i++)
+		pd_buf_printf(&dot, "n%d -> n%d\n", i, (i + 1) % (PD_SVG_MAX_NODES + 1));
+	pd_buf_puts(&dot, "}\n");
+	memset(&err, 0, sizeof err);
+	off_t printed;
+	assert_int_equal(render_capturing(dot.data, &svg, &err, &printed), PD_EUSAGE);
+	assert_int_equal(printed, 0);
+	assert_non_null(strstr(err.msg, "1001 nodes"));
+	assert_int_equal(svg.len, 0);
+	pd_buf_fini(&dot);
+	pd_buf_fini(&svg);
+}
+
+/* Bounding box of what a graphviz SVG draws (polygons and paths, the background
+ * polygon excluded), in SVG units; and of the legend's box. */
+static void svg_boxes(const char *svg, double box[4], double legend[4])
+{
+	box[0] = box[1] = 1e9;
+	box[2] = box[3] = -1e9;
+	legend[0] = legend[1] = 1e9;
+	legend[2] = legend[3] = -1e9;
+	const char *p = strstr(svg, "<g id=\"clust");
+	assert_non_null(p);
+	const char *leg = strstr(svg, "<title>legend</title>");
+	assert_non_null(leg);
+	while ((p = strpbrk(p, "pd")) != NULL) {
+		bool pts = strncmp(p, "points=\"", 8) == 0;
+		if (!pts && (strncmp(p, "d=\"", 3) != 0 || p[-1] != ' ')) { /* not id="..." */
+			p++;
+			continue;
+		}
+		bool in_legend = p > leg && p < strstr(leg, "</g>");
+		p = strchr(p, '"') + 1;
+		const char *end = strchr(p, '"');
+		double xy[2];
+		int k = 0;
+		while (p < end) {
+			char *q;
+			double v = strtod(p, &q);
+			if (q == p) {
+				p++;
+				continue;
+			}
+			p = q;
+			xy[k++] = v;
+			if (k < 2)
+				continue;
+			k = 0;
+			double *bx[2] = {box, in_legend ? legend : NULL};
+			for (int j = 0; j < 2; j++) {
+				if (!bx[j])
+					continue;
+				bx[j][0] = xy[0] < bx[j][0] ? xy[0] : bx[j][0];
+				bx[j][1] = xy[1] < bx[j][1] ? xy[1] : bx[j][1];
+				bx[j][2] = xy[0] > bx[j][2] ? xy[0] : bx[j][2];
+				bx[j][3] = xy[1] > bx[j][3] ? xy[1] : bx[j][3];
+			}
+		}
+	}
+}
+
+/* The canvas is the drawing's size (plus graphviz's 4-point pad), and the legend,
+ * with two long warnings, stays narrow. */
+static void test_svg_canvas_fits_drawing(void **state)
+{
+	(void)state;
+	fixture f;
+	budget_fixture(&f);
+	f.d.base.trimmed = f.d.head.trimmed = true;
+	f.d.base.dropped_nodes = 41;
+	f.d.head.dropped_nodes = 48;
+	pd_buf b, svg;
+	pd_error err = {0};
+	const char *dot = dot_of(&f.d, 0, &b);
+	pd_buf_init(&svg, 0);
+	assert_int_equal(pd_render_svg(dot, strlen(dot), &svg, &err), PD_OK);
+	double w, h, box[4], legend[4];
+	const char *tag = strstr(svg.data, "<svg width=\"");
+	assert_non_null(tag);
+	assert_int_equal(sscanf(tag, "<svg width=\"%lfpt\" height=\"%lfpt\"", &w, &h), 2);
+	svg_boxes(svg.data, box, legend);
+	double bw = box[2] - box[0], bh = box[3] - box[1];
+	/* Edge label text may stick out of the polygons and paths a little. */
+	assert_true(w >= bw && w <= bw + 8 + 0.05 * w);
+	assert_true(h >= bh && h <= bh + 8 + 0.05 * h);
+	/* 60 columns of 16-point text: under 600 points (the unwrapped one was 1380). */
+	assert_true(legend[2] - legend[0] < 600);
+	pd_buf_fini(&svg);
+	pd_buf_fini(&b);
+}
+
 static void test_ties_by_name_and_determinism(void **state)
 {
 	(void)state;
@@ -421,6 +718,12 @@ int main(void)
 		cmocka_unit_test(test_huge_names_are_cut),
 		cmocka_unit_test(test_nodes_edges_legend),
 		cmocka_unit_test(test_budget_keeps_top_changes_and_connector),
+		cmocka_unit_test(test_legend_wraps),
+		cmocka_unit_test(test_percentages_named_no_zero_labels),
+		cmocka_unit_test(test_emphasis_and_fading),
+		cmocka_unit_test(test_big_graphs_use_xlabels),
+		cmocka_unit_test(test_svg_node_guard),
+		cmocka_unit_test(test_svg_canvas_fits_drawing),
 		cmocka_unit_test(test_ties_by_name_and_determinism),
 		cmocka_unit_test(test_empty_and_failures),
 		cmocka_unit_test(test_render_errors_are_captured),
