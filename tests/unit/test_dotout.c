@@ -493,7 +493,7 @@ static void test_emphasis_and_fading(void **state)
 }
 
 /* A chain of n rows, row i changed by (n - i) ms, each calling the next. */
-static void chain(pd_diff *d, size_t n, pd_diff_row *rows, pd_diff_edge *edges, char (*names)[16])
+static void chain(pd_diff *d, size_t n, pd_diff_row *rows, pd_diff_edge *edges, char (*names)[24])
 {
 	fixture f;
 	setup(&f);
@@ -503,7 +503,7 @@ static void chain(pd_diff *d, size_t n, pd_diff_row *rows, pd_diff_edge *edges, 
 	d->nrows = n;
 	d->nedges = n - 1;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(names[i], 16, "f%zu", i);
+		snprintf(names[i], sizeof names[i], "f%zu", i);
 		int64_t v = (int64_t)(n - i) * MS;
 		rows[i] = (pd_diff_row){.name = names[i], .short_name = names[i],
 					.status = PD_ROW_CHANGED, .in_base = true, .in_new = true,
@@ -523,7 +523,7 @@ static void test_big_graphs_use_xlabels(void **state)
 	pd_diff d;
 	pd_diff_row *rows = calloc(N, sizeof *rows);
 	pd_diff_edge *edges = calloc(N, sizeof *edges);
-	char (*names)[16] = calloc(N, sizeof *names);
+	char (*names)[24] = calloc(N, sizeof *names);
 	chain(&d, N, rows, edges, names);
 	pd_buf b;
 	const char *dot = dot_of(&d, 250, &b);
