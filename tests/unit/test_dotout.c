@@ -1,114 +1,8 @@
-/* Unit tests for the diff graph (src/dotout.c) and SVG rendering (src/svg.c): escaping
- * round-trips through libcgraph and renders without a graphviz message, the node
- * budget keeps the top changes and their connector, legend counts, styles, colors. */
-#include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-#include <graphviz/cgraph.h>
-
-#include "profdiff/profdiff.h"
-
-#define MS 1000000LL
-
-typedef struct fixture {
-	pd_diff d;
-	pd_diff_row rows[8];
-	pd_diff_edge edges[8];
-} fixture;
-
-static void add_row(fixture *f, const char *name, pd_row_status st, int64_t bflat, int64_t bcum,
-		    int64_t nflat, int64_t ncum)
-{
-	pd_diff_row *r = &f->rows[f->d.nrows++];
-	memset(r, 0, sizeof *r);
-	r->name = name;
-	r->short_name = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-	r->status = st;
-	r->in_base = st != PD_ROW_NEW;
-	r->in_new = st != PD_ROW_REMOVED;
-	r->base = (pd_vals){bflat, bcum};
-	r->head = (pd_vals){nflat, ncum};
-	r->delta = (pd_vals){nflat - bflat, ncum - bcum};
-	r->delta_min = r->delta_max = r->delta;
-}
-
-static void add_edge(fixture *f, size_t from, size_t to, int64_t base, int64_t new)
-{
-	pd_diff_edge *e = &f->edges[f->d.nedges++];
-	memset(e, 0, sizeof *e);
-	*e = (pd_diff_edge){.from = from, .to = to, .base = base, .head = new, .delta = new - base,
-			    .in_base = true, .in_new = true};
-}
-
-static void setup(fixture *f)
-{
-	memset(f, 0, sizeof *f);
-	pd_diff *d = &f->d;
-	d->base.source = "base.dot";
-	d->head.source = "new.dot";
-	d->base.type = d->head.type = "cpu";
-	d->unit = PD_UNIT_NANOS;
-	d->scale = 1.0;
-	d->base_total = 10000 * MS;
-	d->new_total = 11000 * MS;
-	d->rows = f->rows;
-	d->edges = f->edges;
-}
-
-static char *dot_of(const pd_diff *d, size_t max_nodes, pd_buf *b)
-{
-	pd_error err;
-	pd_buf_init(b, 0);
-	assert_int_equal(pd_diff_dot(d, max_nodes, b, &err), PD_OK);
-	assert_non_null(b->data);
-	return b->data;
-}
-
-/* pd_render_svg with stderr redirected to a file; *printed gets how many bytes graphviz
- * wrote there. */
-static pd_status render_capturing(const char *dot, pd_buf *svg, pd_error *err, off_t *printed)
-{
-	char path[] = "/tmp/pd_test_dotout_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	int saved = dup(2);
-	dup2(fd, 2);
-	pd_status st = pd_render_svg(dot, strlen(dot), svg, err);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	*printed = lseek(fd, 0, SEEK_END);
-	close(fd);
-	unlink(path);
-	return st;
-}
-
-/* Renders in-process and checks that graphviz printed nothing and produced an SVG. */
-static void render_quietly(const char *dot)
-{
-	pd_buf svg;
-	pd_error err = {0};
-	pd_buf_init(&svg, 0);
-	off_t size;
-	pd_status st = render_capturing(dot, &svg, &err, &size);
-	if (st != PD_OK)
-		fail_msg("render failed: %s", err.msg);
-	assert_int_equal(size, 0);
-	assert_non_null(strstr(svg.data, "<svg"));
-	/* No raw control bytes may reach the XML. */
-	for (const char *p = svg.data; *p; p++)
-		assert_true((unsigned char)*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r');
-	pd_buf_fini(&svg);
-}
+/* Unit tests for the diff graph (src/report/dotout.c): escaping round-trips through
+ * libcgraph and renders without a graphviz message, the node budget keeps the top
+ * changes and their connector, the legend (wrapped, counts, the percentages' name),
+ * labels, emphasis and fading, colors. SVG rendering: test_svg.c. */
+#include "graph_fixture.h"
 
 /* DOT's unescaping of our strings: \\ -> \, \" -> ", \n -> newline. */
 static void unescape(char *s)
@@ -328,21 +222,6 @@ static void test_nodes_edges_legend(void **state)
 	pd_buf_fini(&b);
 }
 
-/* Rows A..F ranked by change; D changes little but sits between A and B. */
-static void budget_fixture(fixture *f)
-{
-	setup(f);
-	add_row(f, "A", PD_ROW_CHANGED, 0, 0, 100 * MS, 100 * MS);
-	add_row(f, "B", PD_ROW_CHANGED, 0, 0, 0, -90 * MS);
-	add_row(f, "C", PD_ROW_CHANGED, 0, 0, 80 * MS, 80 * MS);
-	add_row(f, "E", PD_ROW_CHANGED, 0, 0, 50 * MS, 50 * MS);
-	add_row(f, "F", PD_ROW_CHANGED, 0, 0, 40 * MS, 40 * MS);
-	add_row(f, "D", PD_ROW_CHANGED, 0, 0, 1 * MS, 1 * MS);
-	add_edge(f, 0, 5, 0, 1 * MS);  /* A -> D */
-	add_edge(f, 5, 1, 0, 1 * MS);  /* D -> B */
-	add_edge(f, 3, 0, 0, 5 * MS);  /* E -> A: touches one core node only */
-	add_edge(f, 0, 2, 0, 7 * MS);  /* A -> C */
-}
 
 static bool has_node(const char *dot, const char *name)
 {
@@ -539,119 +418,6 @@ static void test_big_graphs_use_xlabels(void **state)
 	free(names);
 }
 
-/* The node-count guard: the check counts what pd_diff_dot would draw; the renderer
- * refuses a bigger DOT before laying it out. */
-static void test_svg_node_guard(void **state)
-{
-	(void)state;
-	pd_diff d;
-	memset(&d, 0, sizeof d);
-	pd_error err = {0};
-	d.nrows = PD_SVG_MAX_NODES + 1;
-	assert_int_equal(pd_diff_svg_check(&d, PD_SVG_MAX_NODES, &err), PD_OK);
-	assert_int_equal(pd_diff_svg_check(&d, 80, &err), PD_OK);
-	assert_int_equal(pd_diff_svg_check(&d, 0, &err), PD_EUSAGE);
-	assert_non_null(strstr(err.msg, "1001 nodes"));
-	assert_non_null(strstr(err.msg, "--nodes"));
-	assert_non_null(strstr(err.msg, "--focus"));
-	assert_int_equal(pd_diff_svg_check(&d, PD_SVG_MAX_NODES + 1, &err), PD_EUSAGE);
-	d.nrows = PD_SVG_MAX_NODES;
-	assert_int_equal(pd_diff_svg_check(&d, 0, &err), PD_OK);
-
-	pd_buf dot, svg;
-	pd_buf_init(&dot, 0);
-	pd_buf_init(&svg, 0);
-	pd_buf_puts(&dot, "digraph { legend\n");
-	for (int i = 0; i <= PD_SVG_MAX_NODES; i++)
-		pd_buf_printf(&dot, "n%d -> n%d\n", i, (i + 1) % (PD_SVG_MAX_NODES + 1));
-	pd_buf_puts(&dot, "}\n");
-	memset(&err, 0, sizeof err);
-	off_t printed;
-	assert_int_equal(render_capturing(dot.data, &svg, &err, &printed), PD_EUSAGE);
-	assert_int_equal(printed, 0);
-	assert_non_null(strstr(err.msg, "1001 nodes"));
-	assert_int_equal(svg.len, 0);
-	pd_buf_fini(&dot);
-	pd_buf_fini(&svg);
-}
-
-/* Bounding box of what a graphviz SVG draws (polygons and paths, the background
- * polygon excluded), in SVG units; and of the legend's box. */
-static void svg_boxes(const char *svg, double box[4], double legend[4])
-{
-	box[0] = box[1] = 1e9;
-	box[2] = box[3] = -1e9;
-	legend[0] = legend[1] = 1e9;
-	legend[2] = legend[3] = -1e9;
-	const char *p = strstr(svg, "<g id=\"clust");
-	assert_non_null(p);
-	const char *leg = strstr(svg, "<title>legend</title>");
-	assert_non_null(leg);
-	while ((p = strpbrk(p, "pd")) != NULL) {
-		bool pts = strncmp(p, "points=\"", 8) == 0;
-		if (!pts && (strncmp(p, "d=\"", 3) != 0 || p[-1] != ' ')) { /* not id="..." */
-			p++;
-			continue;
-		}
-		bool in_legend = p > leg && p < strstr(leg, "</g>");
-		p = strchr(p, '"') + 1;
-		const char *end = strchr(p, '"');
-		double xy[2];
-		int k = 0;
-		while (p < end) {
-			char *q;
-			double v = strtod(p, &q);
-			if (q == p) {
-				p++;
-				continue;
-			}
-			p = q;
-			xy[k++] = v;
-			if (k < 2)
-				continue;
-			k = 0;
-			double *bx[2] = {box, in_legend ? legend : NULL};
-			for (int j = 0; j < 2; j++) {
-				if (!bx[j])
-					continue;
-				bx[j][0] = xy[0] < bx[j][0] ? xy[0] : bx[j][0];
-				bx[j][1] = xy[1] < bx[j][1] ? xy[1] : bx[j][1];
-				bx[j][2] = xy[0] > bx[j][2] ? xy[0] : bx[j][2];
-				bx[j][3] = xy[1] > bx[j][3] ? xy[1] : bx[j][3];
-			}
-		}
-	}
-}
-
-/* The canvas is the drawing's size (plus graphviz's 4-point pad), and the legend,
- * with two long warnings, stays narrow. */
-static void test_svg_canvas_fits_drawing(void **state)
-{
-	(void)state;
-	fixture f;
-	budget_fixture(&f);
-	f.d.base.trimmed = f.d.head.trimmed = true;
-	f.d.base.dropped_nodes = 41;
-	f.d.head.dropped_nodes = 48;
-	pd_buf b, svg;
-	pd_error err = {0};
-	const char *dot = dot_of(&f.d, 0, &b);
-	pd_buf_init(&svg, 0);
-	assert_int_equal(pd_render_svg(dot, strlen(dot), &svg, &err), PD_OK);
-	double w, h, box[4], legend[4];
-	const char *tag = strstr(svg.data, "<svg width=\"");
-	assert_non_null(tag);
-	assert_int_equal(sscanf(tag, "<svg width=\"%lfpt\" height=\"%lfpt\"", &w, &h), 2);
-	svg_boxes(svg.data, box, legend);
-	double bw = box[2] - box[0], bh = box[3] - box[1];
-	/* Edge label text may stick out of the polygons and paths a little. */
-	assert_true(w >= bw && w <= bw + 8 + 0.05 * w);
-	assert_true(h >= bh && h <= bh + 8 + 0.05 * h);
-	/* 60 columns of 16-point text: under 600 points (the unwrapped one was 1380). */
-	assert_true(legend[2] - legend[0] < 600);
-	pd_buf_fini(&svg);
-	pd_buf_fini(&b);
-}
 
 static void test_ties_by_name_and_determinism(void **state)
 {
@@ -690,26 +456,6 @@ static void test_empty_and_failures(void **state)
 	pd_buf_fini(&b);
 }
 
-static void test_render_errors_are_captured(void **state)
-{
-	(void)state;
-	const char *bad[] = {"digraph {", "not a graph at all", "", "digraph { a -> b [label=\"x]; }"};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		pd_buf svg;
-		pd_error err = {0};
-		pd_buf_init(&svg, 0);
-		off_t size;
-		pd_status st = render_capturing(bad[i], &svg, &err, &size);
-		assert_int_equal(st, PD_EINTERNAL);
-		assert_int_equal(size, 0);
-		assert_true(strlen(err.msg) > 12);
-		assert_null(strchr(err.msg, '\n'));
-		pd_buf_fini(&svg);
-	}
-	/* A good graph renders after the failures (no stale parser or error state). */
-	render_quietly("digraph { a -> b }");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -722,11 +468,8 @@ int main(void)
 		cmocka_unit_test(test_percentages_named_no_zero_labels),
 		cmocka_unit_test(test_emphasis_and_fading),
 		cmocka_unit_test(test_big_graphs_use_xlabels),
-		cmocka_unit_test(test_svg_node_guard),
-		cmocka_unit_test(test_svg_canvas_fits_drawing),
 		cmocka_unit_test(test_ties_by_name_and_determinism),
 		cmocka_unit_test(test_empty_and_failures),
-		cmocka_unit_test(test_render_errors_are_captured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
