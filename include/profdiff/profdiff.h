@@ -229,9 +229,9 @@ pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *
 pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error *err);
 
 /* The largest graph pd_render_svg lays out, in nodes besides the legend. graphviz's dot
- * layout time grows about 4-5x per doubling of the graph (README, "The diff graph"):
- * about 5 s of CPU at 1000 nodes, minutes beyond, so bigger graphs are refused instead
- * of running unbounded. Nobody reads a graph that big anyway. */
+ * layout time grows 5-8x per doubling of the graph (measured on bench/gen.py call
+ * graphs, 3 edges per node: 1 s at 500 nodes, 5-8 s at 1000, 40 s at 2000), so bigger
+ * graphs are refused instead of running for minutes. Nobody reads one that big. */
 #define PD_SVG_MAX_NODES 1000
 /* PD_OK when the graph pd_diff_dot(d, max_nodes) draws can be laid out (at most
  * PD_SVG_MAX_NODES function nodes); else PD_EUSAGE, with a message that says how to
