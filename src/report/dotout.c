@@ -1,7 +1,8 @@
 /* The diff as a colored DOT call graph, pprof style: one node per kept function (ids
- * N1..Nk in rank order), edges between kept nodes, a legend box. Colors come from
- * pd_color_hex with the change over the base total, so red = more in new. Every piece
- * of input text goes through dot_escape; the output is deterministic. */
+ * N1..Nk in rank order), edges between kept nodes, a legend box wrapped to 60 columns.
+ * Colors come from pd_color_hex with the change over the base total (red = more in
+ * new); size and border width grow with the change, grey context fades. Every piece of
+ * input text goes through dot_escape; the output is deterministic. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
