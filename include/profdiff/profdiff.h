@@ -228,8 +228,20 @@ pd_status pd_report_markdown(const pd_diff *d, const pd_report_opts *o, pd_buf *
 
 /* Appends the colored diff graph as DOT. max_nodes = 0 means no budget. */
 pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error *err);
+
+/* The largest graph pd_render_svg lays out, in nodes besides the legend. graphviz's dot
+ * layout time grows 5-8x per doubling of the graph (measured on bench/gen.py call
+ * graphs, 3 edges per node: 1 s at 500 nodes, 5-8 s at 1000, 40 s at 2000), so bigger
+ * graphs are refused instead of running for minutes. Nobody reads one that big. */
+#define PD_SVG_MAX_NODES 1000
+/* PD_OK when the graph pd_diff_dot(d, max_nodes) draws can be laid out (at most
+ * PD_SVG_MAX_NODES function nodes); else PD_EUSAGE, with a message that says how to
+ * narrow it (--nodes, --focus). Cheap: it counts, it does not lay out. */
+pd_status pd_diff_svg_check(const pd_diff *d, size_t max_nodes, pd_error *err);
 /* Lays out and renders DOT text to SVG in-process with libgvc. Meant for the DOT that
- * pd_diff_dot writes: any graphviz error or warning fails with PD_EINTERNAL. */
+ * pd_diff_dot writes: any graphviz error or warning fails with PD_EINTERNAL; a graph of
+ * more than PD_SVG_MAX_NODES nodes (a node named "legend" not counted) fails with
+ * PD_EUSAGE before the layout starts. */
 pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err);
 
 /* Severity in [-1, 1] (the change over the base total) to pprof's dotColor. */

@@ -225,7 +225,13 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 	pd_status rc = pd_report_gated(d, g, c->format, &ro, &report, err);
 	if (rc == PD_OK && (c->dot_path || c->svg_path))
 		rc = pd_diff_dot(d, c->nodes, &dot, err);
-	if (rc == PD_OK && c->svg_path)
+	/* The graph guard: an SVG too big to lay out is refused, and everything else is
+	 * still written (the error comes last). */
+	pd_error svg_err = {0};
+	const char *svg_path = c->svg_path && pd_diff_svg_check(d, c->nodes, &svg_err) == PD_OK
+				       ? c->svg_path
+				       : NULL;
+	if (rc == PD_OK && svg_path)
 		rc = pd_render_svg(dot.data, dot.len, &svg, err);
 	if (rc == PD_OK && gated && c->gate.junit_path)
 		rc = pd_report_junit(d, g, &junit, err);
@@ -238,7 +244,7 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 	}
 	if (rc != PD_OK)
 		goto out;
-	const char *paths[4] = {c->dot_path, c->svg_path, c->out_path, c->gate.junit_path};
+	const char *paths[4] = {c->dot_path, svg_path, c->out_path, c->gate.junit_path};
 	const pd_buf *bufs[4] = {&dot, &svg, &report, &junit};
 	if ((rc = write_files(paths, bufs, 4, err)) != PD_OK)
 		goto out;
@@ -253,7 +259,9 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 			warn_about(d, warn);
 		warn_gate(g ? g->res : NULL, warn);
 	}
-	if (rc == PD_OK && gated)
+	if (rc == PD_OK && c->svg_path && !svg_path)
+		rc = pd_error_set(err, svg_err.code, "--svg %s: %s", c->svg_path, svg_err.msg);
+	else if (rc == PD_OK && gated)
 		rc = pd_verdict_status(g->res->verdict);
 out:
 	for (size_t i = 0; i < sizeof bufs_all / sizeof bufs_all[0]; i++)

@@ -49,14 +49,21 @@ void pd_color_hex(double score, bool background, char out[8])
 	snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
 }
 
-const char *pd_color_ansi(double score)
+bool pd_color_is_grey(double score)
 {
 	unsigned char c[3];
 	pd_color_rgb(score, false, c);
 	/* Grey foreground (R == G) means the change is below what the graph shows:
 	 * about 0.3% of the base total. */
-	if (c[0] == c[1])
+	return c[0] == c[1];
+}
+
+const char *pd_color_ansi(double score)
+{
+	unsigned char c[3];
+	if (pd_color_is_grey(score))
 		return "";
+	pd_color_rgb(score, false, c);
 	bool strong = fabs(score) >= 0.2; /* full saturation in dotColor */
 	if (c[0] > c[1])
 		return strong ? "\033[1;31m" : "\033[31m";

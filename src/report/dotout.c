@@ -1,7 +1,8 @@
 /* The diff as a colored DOT call graph, pprof style: one node per kept function (ids
- * N1..Nk in rank order), edges between kept nodes, a legend box. Colors come from
- * pd_color_hex with the change over the base total, so red = more in new. Every piece
- * of input text goes through dot_escape; the output is deterministic. */
+ * N1..Nk in rank order), edges between kept nodes, a legend box wrapped to 60 columns.
+ * Colors come from pd_color_hex with the change over the base total (red = more in
+ * new); size and border width grow with the change, grey context fades. Every piece of
+ * input text goes through dot_escape; the output is deterministic. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,9 @@ static const pd_escape dot_escape = {
  * in one label. */
 #define NAME_CAP 1024
 #define LEGEND_CAP 256
+
+/* The name printed after every percentage in the graph (see the legend and README). */
+#define PCT_NAME "of base total"
 
 static void put_text(pd_buf *b, const char *s, size_t cap)
 {
@@ -168,7 +172,9 @@ done:
 	return kept;
 }
 
-/* "+1.20s" or "+1.70s..+2s", then the same over the base total: "+11.43%". */
+/* "+1.20s" or "+1.70s..+2s", then the same over the base total, named so it is not
+ * read as the text report's Δ% (which is of the function's own base): "+11.43% of base
+ * total". */
 static void change(char *dst, size_t size, const pd_diff *d, const pd_diff_row *r, pd_metric m)
 {
 	char val[PD_CELL];
@@ -181,9 +187,9 @@ static void change(char *dst, size_t size, const pd_diff *d, const pd_diff_row *
 	    !pd_report_pct_value(hi, d->base_total, &b)) {
 		snprintf(dst, size, "%s", val);
 	} else if (lo == hi) {
-		snprintf(dst, size, "%s, %+.2f%%", val, a);
+		snprintf(dst, size, "%s, %+.2f%% " PCT_NAME, val, a);
 	} else {
-		snprintf(dst, size, "%s, %+.2f%%..%+.2f%%", val, a, b);
+		snprintf(dst, size, "%s, %+.2f%%..%+.2f%% " PCT_NAME, val, a, b);
 	}
 }
 
@@ -196,17 +202,21 @@ static void value_line(pd_buf *b, const pd_diff *d, const pd_diff_row *r, pd_met
 	pd_buf_printf(b, "\\n%s %s \xe2\x86\x92 %s (%s)", pd_metric_name(m), base, new, ch);
 }
 
-/* Font size grows with the change like pprof's with flat (8 + ceil(16 sqrt(x / max)),
- * 9..24), but on max(|Δflat|, |Δcum|) so a caller whose cum moved is not tiny. Color
- * follows Δcum over the base total, as pprof -diff_base colors by cum. */
+/* Emphasis follows the change, so the eye lands on the largest ones first. Font size
+ * grows like pprof's with flat (8 + ceil(16 sqrt(x / max)), 9..24), but on
+ * max(|Δflat|, |Δcum|) so a caller whose cum moved is not tiny; the border is 3 points
+ * wide for changes at least half the largest, 2 for at least a quarter. Color follows
+ * Δcum over the base total, as pprof -diff_base colors by cum; a node whose color is
+ * grey (change under about 0.3% of the base total) is context and fades: grey text. */
 static void put_node(pd_buf *b, const pd_diff *d, const pd_diff_row *r, size_t id,
 		     uint64_t max_mag)
 {
 	char fg[8], bg[8], cum[PD_CELL];
 	double score = pd_report_score(d, r->delta.cum);
-	int fontsize = 8;
-	if (magnitude(r) && max_mag)
-		fontsize += (int)ceil(16.0 * sqrt((double)magnitude(r) / (double)max_mag));
+	double share = max_mag ? (double)magnitude(r) / (double)max_mag : 0.0;
+	bool faded = pd_color_is_grey(score);
+	int fontsize = 8 + (share > 0.0 ? (int)ceil(16.0 * sqrt(share)) : 0);
+	int pen = faded ? 1 : share >= 0.5 ? 3 : share >= 0.25 ? 2 : 1;
 	pd_color_hex(score, false, fg);
 	pd_color_hex(score, true, bg);
 	pd_report_delta(cum, sizeof cum, d, r, PD_METRIC_CUM);
@@ -219,9 +229,14 @@ static void put_node(pd_buf *b, const pd_diff *d, const pd_diff_row *r, size_t i
 	put_text(b, r->name, NAME_CAP);
 	pd_buf_printf(b, " (%s %s)\" color=\"%s\" fillcolor=\"%s\"", pd_row_status_name(r->status),
 		      cum, fg, bg);
+	if (pen > 1)
+		pd_buf_printf(b, " penwidth=%d", pen);
+	if (faded)
+		pd_buf_puts(b, " fontcolor=\"" PD_COLOR_FADED_TEXT "\"");
+	/* Status by line style only, so the border width stays the emphasis. */
 	switch (r->status) {
 	case PD_ROW_NEW:
-		pd_buf_puts(b, " style=\"filled,bold\" peripheries=2");
+		pd_buf_puts(b, " peripheries=2");
 		break;
 	case PD_ROW_REMOVED:
 		pd_buf_puts(b, " style=\"filled,dashed\"");
@@ -235,13 +250,34 @@ static void put_node(pd_buf *b, const pd_diff *d, const pd_diff_row *r, size_t i
 	pd_buf_puts(b, "]\n");
 }
 
-static void put_edge(pd_buf *b, const pd_diff *d, const pd_diff_edge *e, const size_t *id)
+/* Edge labels in dot's layout proper double the ranks and make it about 10x slower
+ * (measured on generated graphs: 1 s at 250 nodes, 9 s at 500, 51 s at 1000); above
+ * this many nodes they become xlabels, placed after the layout (5 s at 1000 nodes),
+ * a little less tidy but bounded. */
+#define LABEL_MAX_NODES 250
+
+/* An edge is labelled with its change; an unchanged edge gets no label: a "0" (or its
+ * weight) next to the changes reads as one more number to check, and an unlabelled
+ * edge reads as context at a glance. Its tooltip still gives the weight. Edges whose
+ * color is grey (the change is under about 0.3% of the base total) fade: half-width
+ * pen, grey text. */
+static void put_edge(pd_buf *b, const pd_diff *d, const pd_diff_edge *e, const size_t *id,
+		     bool xlabel)
 {
-	char w[48], fg[8];
+	char w[48], tip[64], fg[8];
 	const char *sep = e->residual ? " ... " : " -> ";
-	pd_value_format(w, sizeof w, e->delta, d->unit, true);
-	pd_buf_printf(b, "N%zu -> N%zu [label=\" %s%s\"", id[e->from], id[e->to], w,
-		      e->inlined ? "\\n (inline)" : "");
+	double score = pd_report_score(d, e->delta);
+	bool faded = pd_color_is_grey(score);
+	pd_buf_printf(b, "N%zu -> N%zu [", id[e->from], id[e->to]);
+	if (e->delta != 0) {
+		pd_value_format(w, sizeof w, e->delta, d->unit, true);
+		snprintf(tip, sizeof tip, "%s", w);
+		pd_buf_printf(b, "%slabel=\" %s%s\" ", xlabel ? "x" : "", w,
+			      e->inlined ? "\\n (inline)" : "");
+	} else {
+		pd_value_format(w, sizeof w, e->head, d->unit, false);
+		snprintf(tip, sizeof tip, "unchanged, %s", w);
+	}
 	if (d->base_total) {
 		/* pprof's weight and penwidth, computed in double so huge values cannot
 		 * overflow; the integer division is the truncation. */
@@ -249,37 +285,111 @@ static void put_edge(pd_buf *b, const pd_diff *d, const pd_diff_edge *e, const s
 		int weight = 1 + (int)fmin(f * 100.0, 100.0);
 		int pen = 1 + (int)fmin(f * 5.0, 5.0);
 		if (weight > 1)
-			pd_buf_printf(b, " weight=%d", weight);
+			pd_buf_printf(b, "weight=%d ", weight);
 		if (pen > 1)
-			pd_buf_printf(b, " penwidth=%d", pen);
+			pd_buf_printf(b, "penwidth=%d ", pen);
 	}
-	pd_color_hex(pd_report_score(d, e->delta), false, fg);
-	pd_buf_printf(b, " color=\"%s\"", fg);
+	pd_color_hex(score, false, fg);
+	pd_buf_printf(b, "color=\"%s\"", fg);
+	if (faded)
+		pd_buf_puts(b, " penwidth=0.5 fontcolor=\"" PD_COLOR_FADED_TEXT "\"");
 	for (int k = 0; k < 2; k++) {
 		pd_buf_puts(b, k ? " labeltooltip=\"" : " tooltip=\"");
 		put_text(b, d->rows[e->from].name, NAME_CAP);
 		pd_buf_puts(b, sep);
 		put_text(b, d->rows[e->to].name, NAME_CAP);
-		pd_buf_printf(b, " (%s)\"", w);
+		pd_buf_printf(b, " (%s)\"", tip);
 	}
 	if (e->residual)
 		pd_buf_puts(b, " style=\"dotted\"");
 	pd_buf_puts(b, "]\n");
 }
 
+/* Legend lines wrap at LEGEND_WIDTH columns, at a space when there is one (a path or a
+ * regex without spaces is cut anywhere), continuation lines indented: a long warning
+ * or path would otherwise make the legend, and so the canvas, as wide as itself. */
+#define LEGEND_WIDTH 60
+/* No-break spaces: SVG collapses leading ASCII spaces. */
+#define LEGEND_INDENT "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0"
+#define LEGEND_INDENT_COLS 4
+
+/* Bytes of s that fit in width columns, ending at a space when there is one; at least
+ * one character. *skip gets how many spaces to drop after the cut. */
+static size_t fit(const char *s, size_t width, size_t *skip)
+{
+	size_t cols = 0, i = 0, space = 0;
+	*skip = 0;
+	while (s[i]) {
+		size_t n = 1;
+		while (((unsigned char)s[i + n] & 0xc0) == 0x80)
+			n++;
+		if (cols == width)
+			break;
+		if (s[i] == ' ' && i > 0)
+			space = i;
+		cols++;
+		i += n;
+	}
+	if (!s[i])
+		return i;
+	if (s[i] == ' ') { /* the cut falls on a space: drop it */
+		*skip = 1;
+		return i;
+	}
+	if (space) {
+		*skip = 1;
+		return space;
+	}
+	return i;
+}
+
+/* One legend entry "key: text". The text is made visible first (control characters and
+ * invalid UTF-8 as \xNN, as a terminal shows them), so the columns counted are the
+ * columns drawn, then wrapped, then escaped for DOT line by line. */
 static void legend_line(pd_buf *b, const char *key, const char *text, bool literal)
 {
+	char cut[LEGEND_CAP + 4];
+	pd_buf line;
+	size_t len = text ? strlen(text) : 0;
+	if (literal && len > LEGEND_CAP) {
+		size_t cap = LEGEND_CAP;
+		while (cap > 0 && ((unsigned char)text[cap] & 0xc0) == 0x80)
+			cap--;
+		memcpy(cut, text, cap);
+		memcpy(cut + cap, "\xe2\x80\xa6", 4);
+		text = cut;
+	}
+	pd_buf_init(&line, 0);
 	if (key)
-		pd_buf_printf(b, "%s: ", key);
-	put_text(b, text, literal ? LEGEND_CAP : SIZE_MAX);
-	pd_buf_puts(b, "\\l");
+		pd_buf_printf(&line, "%s: ", key);
+	pd_put_escaped(&line, text ? text : "", &pd_escape_text);
+	if (line.failed) {
+		b->failed = true;
+		goto done;
+	}
+	const char *p = line.data ? line.data : "";
+	size_t width = LEGEND_WIDTH;
+	do {
+		char piece[4 * LEGEND_WIDTH + 1];
+		size_t skip, n = fit(p, width, &skip);
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		if (width < LEGEND_WIDTH)
+			pd_buf_puts(b, LEGEND_INDENT);
+		pd_put_escaped(b, piece, &dot_escape);
+		pd_buf_puts(b, "\\l");
+		p += n + skip;
+		width = LEGEND_WIDTH - LEGEND_INDENT_COLS;
+	} while (*p);
+done:
+	pd_buf_fini(&line);
 }
 
 static void put_legend(pd_buf *b, const pd_diff *d, size_t kept, size_t max_nodes)
 {
 	pd_report_fact facts[PD_REPORT_FACTS_MAX];
 	pd_warning warn[PD_REPORT_WARN_MAX];
-	char line[256];
+	char line[256], total[48];
 	pd_buf text;
 	size_t nf = pd_report_facts(d, facts), nw = pd_report_warnings(d, warn);
 
@@ -308,12 +418,30 @@ static void put_legend(pd_buf *b, const pd_diff *d, size_t kept, size_t max_node
 	}
 	pd_buf_fini(&text);
 	legend_line(b, NULL, "", false);
-	legend_line(b, NULL, "red: more in new, green: less; intensity: \xce\x94" "cum / base total", false);
-	legend_line(b, NULL, "node: flat and cum, base \xe2\x86\x92 new (change, % of base total)", false);
-	legend_line(b, NULL, "bold double border: new; dashed: removed; dotted and ?: hidden "
+	pd_value_format(total, sizeof total, d->base_total, d->unit, false);
+	snprintf(line, sizeof line,
+		 "%% " PCT_NAME ": a change divided by the base total (%s), as in pprof "
+		 "-diff_base; not the text report's \xce\x94%% (of the function's own base)",
+		 total);
+	legend_line(b, NULL, line, false);
+	legend_line(b, NULL, "node: flat and cum, base \xe2\x86\x92 new (change, % " PCT_NAME ")",
+		    false);
+	legend_line(b, NULL, "color: red more in new, green less; intensity: \xce\x94" "cum % "
+			     PCT_NAME, false);
+	legend_line(b, NULL, "thick border, large text: the largest changes; grey text: "
+			     "context, changed by under 0.3% " PCT_NAME, false);
+	legend_line(b, NULL, "double border: new; dashed: removed; dotted and ?: hidden "
 			     "(absent from a trimmed input, change within an interval)", false);
-	legend_line(b, NULL, "edges: change in weight; dotted: path through trimmed nodes", false);
+	legend_line(b, NULL, "edges: change in weight, no label when unchanged; dotted: "
+			     "path through trimmed nodes", false);
 	pd_buf_puts(b, "\" tooltip=\"profdiff\"] }\n");
+}
+
+pd_status pd_diff_svg_check(const pd_diff *d, size_t max_nodes, pd_error *err)
+{
+	/* select_rows keeps exactly min(budget, rows). */
+	size_t n = max_nodes && max_nodes < d->nrows ? max_nodes : d->nrows;
+	return n > PD_SVG_MAX_NODES ? pd_svg_too_big(n, err) : PD_OK;
 }
 
 pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error *err)
@@ -345,7 +473,7 @@ pd_status pd_diff_dot(const pd_diff *d, size_t max_nodes, pd_buf *out, pd_error 
 	for (size_t i = 0; i < d->nedges; i++) {
 		const pd_diff_edge *e = &d->edges[i];
 		if (e->from < d->nrows && e->to < d->nrows && keep[e->from] && keep[e->to])
-			put_edge(out, d, e, id);
+			put_edge(out, d, e, id, kept > LABEL_MAX_NODES);
 	}
 	pd_buf_puts(out, "}\n");
 done:

@@ -115,11 +115,24 @@ extern const pd_escape pd_escape_text;
 /* Display width of UTF-8 text in columns (one per code point; no wide characters). */
 size_t pd_text_width(const char *s);
 
+/* The error for a graph of `nodes` nodes, over PD_SVG_MAX_NODES: PD_EUSAGE, saying how
+ * to narrow it. Shared by pd_diff_svg_check and pd_render_svg. */
+pd_status pd_svg_too_big(size_t nodes, pd_error *err);
+
 /* ---- colors: one severity -> color mapping (pprof's dotColor) feeds the DOT fill
  * colors and the terminal colors, so a row red in the graph is red in the table. The
  * score is a change over the base total, clamped to [-1, 1]; NaN counts as 0. */
 /* pprof's dotColor channels for score, each in 0..255 (truncated like pprof). */
 void pd_color_rgb(double score, bool background, unsigned char rgb[3]);
+
+/* Whether the foreground color of score is grey (R == G): the change is too small to
+ * tint it, under about 0.3% of the base total. The graph fades such nodes and edges as
+ * context; the terminal leaves such rows uncolored. */
+bool pd_color_is_grey(double score);
+
+/* Text color of faded context in the graph: the lightest grey that keeps a 4.5:1
+ * contrast on white (WCAG AA), so faded labels stay legible. */
+#define PD_COLOR_FADED_TEXT "#767676"
 
 /* ANSI SGR prefix for a change of this severity: red for increases, green for
  * decreases, bold when the graph color is fully saturated (|score| >= 0.2), and ""

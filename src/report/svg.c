@@ -15,6 +15,7 @@
 #include "profdiff/profdiff.h"
 #include "base/alloc.h"
 #include "base/dl.h"
+#include "report/report.h"
 
 #define GVC_SONAME "libgvc.so.6"
 
@@ -54,6 +55,24 @@ static const char *message(void)
 	return *m ? m : "no graph found";
 }
 
+pd_status pd_svg_too_big(size_t nodes, pd_error *err)
+{
+	return pd_error_set(err, PD_EUSAGE,
+			    "the diff graph has %zu nodes, too many to lay out (at most %d); "
+			    "narrow it with --nodes N (N <= %d) or --focus REGEX",
+			    nodes, PD_SVG_MAX_NODES, PD_SVG_MAX_NODES);
+}
+
+/* Nodes besides the legend: what PD_SVG_MAX_NODES bounds. */
+static size_t graph_nodes(Agraph_t *g)
+{
+	char legend[] = "legend";
+	int n = agnnodes(g);
+	if (agnode(g, legend, 0))
+		n--;
+	return n > 0 ? (size_t)n : 0;
+}
+
 pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 {
 	pd_status st = PD_OK;
@@ -86,6 +105,11 @@ pd_status pd_render_svg(const char *dot, size_t len, pd_buf *out, pd_error *err)
 	g = agmemread(text);
 	if (!g || pd_cg_failed()) {
 		st = pd_error_set(err, PD_EINTERNAL, "invalid DOT: %s", message());
+		goto done;
+	}
+	/* The layout, not the parse, is what runs for minutes on a big graph. */
+	if (graph_nodes(g) > PD_SVG_MAX_NODES) {
+		st = pd_svg_too_big(graph_nodes(g), err);
 		goto done;
 	}
 	if (gv.Layout(gvc, g, "dot") != 0 || pd_cg_failed()) {

@@ -77,6 +77,24 @@ static void test_ansi_follows_the_graph_color(void **state)
 	}
 }
 
+/* The graph fades exactly what the terminal leaves uncolored: a grey foreground. */
+static void test_grey_is_the_fading_threshold(void **state)
+{
+	(void)state;
+	assert_true(pd_color_is_grey(0.0));
+	assert_true(pd_color_is_grey(NAN));
+	assert_true(pd_color_is_grey(0.001)); /* 0.1% of the base total */
+	assert_true(pd_color_is_grey(-0.001));
+	assert_false(pd_color_is_grey(0.005));
+	assert_false(pd_color_is_grey(-0.005));
+	for (double s = -0.05; s <= 0.05; s += 0.0001) {
+		unsigned char c[3];
+		pd_color_rgb(s, false, c);
+		assert_int_equal(pd_color_is_grey(s), c[0] == c[1]);
+		assert_int_equal(pd_color_is_grey(s), *pd_color_ansi(s) == '\0');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_clamp_and_nan),
 		cmocka_unit_test(test_small_changes_fade_to_grey),
 		cmocka_unit_test(test_ansi_follows_the_graph_color),
+		cmocka_unit_test(test_grey_is_the_fading_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

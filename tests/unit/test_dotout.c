@@ -1,114 +1,8 @@
-/* Unit tests for the diff graph (src/dotout.c) and SVG rendering (src/svg.c): escaping
- * round-trips through libcgraph and renders without a graphviz message, the node
- * budget keeps the top changes and their connector, legend counts, styles, colors. */
-#include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-#include <graphviz/cgraph.h>
-
-#include "profdiff/profdiff.h"
-
-#define MS 1000000LL
-
-typedef struct fixture {
-	pd_diff d;
-	pd_diff_row rows[8];
-	pd_diff_edge edges[8];
-} fixture;
-
-static void add_row(fixture *f, const char *name, pd_row_status st, int64_t bflat, int64_t bcum,
-		    int64_t nflat, int64_t ncum)
-{
-	pd_diff_row *r = &f->rows[f->d.nrows++];
-	memset(r, 0, sizeof *r);
-	r->name = name;
-	r->short_name = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-	r->status = st;
-	r->in_base = st != PD_ROW_NEW;
-	r->in_new = st != PD_ROW_REMOVED;
-	r->base = (pd_vals){bflat, bcum};
-	r->head = (pd_vals){nflat, ncum};
-	r->delta = (pd_vals){nflat - bflat, ncum - bcum};
-	r->delta_min = r->delta_max = r->delta;
-}
-
-static void add_edge(fixture *f, size_t from, size_t to, int64_t base, int64_t new)
-{
-	pd_diff_edge *e = &f->edges[f->d.nedges++];
-	memset(e, 0, sizeof *e);
-	*e = (pd_diff_edge){.from = from, .to = to, .base = base, .head = new, .delta = new - base,
-			    .in_base = true, .in_new = true};
-}
-
-static void setup(fixture *f)
-{
-	memset(f, 0, sizeof *f);
-	pd_diff *d = &f->d;
-	d->base.source = "base.dot";
-	d->head.source = "new.dot";
-	d->base.type = d->head.type = "cpu";
-	d->unit = PD_UNIT_NANOS;
-	d->scale = 1.0;
-	d->base_total = 10000 * MS;
-	d->new_total = 11000 * MS;
-	d->rows = f->rows;
-	d->edges = f->edges;
-}
-
-static char *dot_of(const pd_diff *d, size_t max_nodes, pd_buf *b)
-{
-	pd_error err;
-	pd_buf_init(b, 0);
-	assert_int_equal(pd_diff_dot(d, max_nodes, b, &err), PD_OK);
-	assert_non_null(b->data);
-	return b->data;
-}
-
-/* pd_render_svg with stderr redirected to a file; *printed gets how many bytes graphviz
- * wrote there. */
-static pd_status render_capturing(const char *dot, pd_buf *svg, pd_error *err, off_t *printed)
-{
-	char path[] = "/tmp/pd_test_dotout_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stderr);
-	int saved = dup(2);
-	dup2(fd, 2);
-	pd_status st = pd_render_svg(dot, strlen(dot), svg, err);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	*printed = lseek(fd, 0, SEEK_END);
-	close(fd);
-	unlink(path);
-	return st;
-}
-
-/* Renders in-process and checks that graphviz printed nothing and produced an SVG. */
-static void render_quietly(const char *dot)
-{
-	pd_buf svg;
-	pd_error err = {0};
-	pd_buf_init(&svg, 0);
-	off_t size;
-	pd_status st = render_capturing(dot, &svg, &err, &size);
-	if (st != PD_OK)
-		fail_msg("render failed: %s", err.msg);
-	assert_int_equal(size, 0);
-	assert_non_null(strstr(svg.data, "<svg"));
-	/* No raw control bytes may reach the XML. */
-	for (const char *p = svg.data; *p; p++)
-		assert_true((unsigned char)*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r');
-	pd_buf_fini(&svg);
-}
+/* Unit tests for the diff graph (src/report/dotout.c): escaping round-trips through
+ * libcgraph and renders without a graphviz message, the node budget keeps the top
+ * changes and their connector, the legend (wrapped, counts, the percentages' name),
+ * labels, emphasis and fading, colors. SVG rendering: test_svg.c. */
+#include "graph_fixture.h"
 
 /* DOT's unescaping of our strings: \\ -> \, \" -> ", \n -> newline. */
 static void unescape(char *s)
@@ -125,6 +19,45 @@ static void unescape(char *s)
 		}
 	}
 	*w = '\0';
+}
+
+
+/* The legend's label text: its lines (split at \\l, continuation indents dropped, DOT
+ * escapes undone) joined with spaces into *joined; returns the widest line in columns
+ * (code points). */
+static size_t legend_lines(const char *dot, char **joined)
+{
+	const char *start = strstr(dot, "\"legend\" [shape=box fontsize=16 label=\"");
+	assert_non_null(start);
+	start = strchr(start, '=') + 1;
+	start = strstr(start, "label=\"") + 7;
+	const char *end = strstr(start, "\" tooltip=\"profdiff\"");
+	assert_non_null(end);
+	char *text = strndup(start, (size_t)(end - start));
+	char *out = calloc(strlen(text) + 2, 1);
+	size_t widest = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strstr(line, "\\l");
+		assert_non_null(next); /* every line ends with \l */
+		*next = '\0';
+		next += 2;
+		unescape(line);
+		size_t cols = 0;
+		for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+			cols += (*p & 0xc0) != 0x80;
+		if (cols > widest)
+			widest = cols;
+		const char *nb = "\xc2\xa0";
+		bool cont = strncmp(line, nb, 2) == 0;
+		while (strncmp(line, nb, 2) == 0)
+			line += 2;
+		if (*out)
+			strcat(out, cont ? " " : "\n");
+		strcat(out, line);
+	}
+	free(text);
+	*joined = out;
+	return widest;
 }
 
 static const char *const nasty[] = {
@@ -250,23 +183,24 @@ static void test_nodes_edges_legend(void **state)
 	pd_color_hex(0.13, false, fg); /* Δcum +1.3s over the 10s base total */
 	pd_color_hex(0.13, true, bg);
 	snprintf(want, sizeof want,
-		 "N1 [label=\"main.parse\\nflat 1s \xe2\x86\x92 2.20s (+1.20s, +12.00%%)"
-		 "\\ncum 2s \xe2\x86\x92 3.30s (+1.30s, +13.00%%)\" id=\"node1\" fontsize=24 "
-		 "shape=box tooltip=\"example.com/x/main.parse (changed +1.30s)\" "
-		 "color=\"%s\" fillcolor=\"%s\"]\n",
+		 "N1 [label=\"main.parse\\nflat 1s \xe2\x86\x92 2.20s (+1.20s, +12.00%% of base total)"
+		 "\\ncum 2s \xe2\x86\x92 3.30s (+1.30s, +13.00%% of base total)\" id=\"node1\" "
+		 "fontsize=24 shape=box tooltip=\"example.com/x/main.parse (changed +1.30s)\" "
+		 "color=\"%s\" fillcolor=\"%s\" penwidth=3]\n",
 		 fg, bg);
 	assert_non_null(strstr(dot, want));
-	assert_non_null(strstr(dot, "N2 [label=\"main.old\\nflat 500ms \xe2\x86\x92 0 (-500ms, -5.00%)"));
+	assert_non_null(strstr(dot, "N2 [label=\"main.old\\nflat 500ms \xe2\x86\x92 0 (-500ms, -5.00% of base total)"));
 	assert_non_null(strstr(dot, "tooltip=\"main.old (removed -500ms)\" color=\"#a0b285\" "
-				    "fillcolor=\"#eaede7\" style=\"filled,dashed\"]\n"));
+				    "fillcolor=\"#eaede7\" penwidth=2 style=\"filled,dashed\"]\n"));
 	assert_non_null(strstr(dot, "(new +300ms)\" color=\"#b2a997\" fillcolor=\"#edebe9\" "
-				    "style=\"filled,bold\" peripheries=2]\n"));
+				    "peripheries=2]\n"));
 	assert_non_null(strstr(dot, "N4 [label=\"? main.gone\\nflat 500ms \xe2\x86\x92 ? "
-				    "(-500ms..-470ms, -5.00%..-4.70%)"));
+				    "(-500ms..-470ms, -5.00%..-4.70% of base total)"));
 	assert_non_null(strstr(dot, "style=\"filled,dotted\"]\n"));
-	assert_non_null(strstr(dot, "N5 [label=\"main.same\\nflat 0 \xe2\x86\x92 0 (0, +0.00%)"));
+	assert_non_null(strstr(dot, "N5 [label=\"main.same\\nflat 0 \xe2\x86\x92 0 (0, +0.00% of base total)"));
+	/* Unchanged context: the mapping's grey, grey text, no emphasis. */
 	assert_non_null(strstr(dot, "fontsize=8 shape=box tooltip=\"main.same (unchanged 0)\" "
-				    "color=\"#b2b2b2\" fillcolor=\"#ededed\"]\n"));
+				    "color=\"#b2b2b2\" fillcolor=\"#ededed\" fontcolor=\"#767676\"]\n"));
 	/* Edges in d->edges order, signed labels, pprof weight/penwidth, residual dotted. */
 	assert_non_null(strstr(dot, "N1 -> N3 [label=\" +300ms\" weight=4 color=\"#b2a997\" "
 				    "tooltip=\"example.com/x/main.parse -> main.fresh (+300ms)\""));
@@ -274,7 +208,9 @@ static void test_nodes_edges_legend(void **state)
 				    "color=\"#a0b285\" tooltip=\"example.com/x/main.parse ... main.old "
 				    "(-500ms)\""));
 	assert_non_null(strstr(dot, "(-500ms)\" style=\"dotted\"]\n"));
-	assert_non_null(strstr(dot, "N5 -> N1 [label=\" 0\" color=\"#b2b2b2\""));
+	/* An unchanged edge: no label, faded, its weight in the tooltip. */
+	assert_non_null(strstr(dot, "N5 -> N1 [color=\"#b2b2b2\" penwidth=0.5 fontcolor=\"#767676\" "
+				    "tooltip=\"main.same -> example.com/x/main.parse (unchanged, 100ms)\""));
 	/* Legend: inputs, totals, net change, normalization, counts. */
 	assert_non_null(strstr(dot, "subgraph cluster_L { \"legend\" [shape=box fontsize=16 "
 				    "label=\"profdiff: new - base\\lbase: base.dot\\lnew: new.dot\\l"
@@ -286,21 +222,6 @@ static void test_nodes_edges_legend(void **state)
 	pd_buf_fini(&b);
 }
 
-/* Rows A..F ranked by change; D changes little but sits between A and B. */
-static void budget_fixture(fixture *f)
-{
-	setup(f);
-	add_row(f, "A", PD_ROW_CHANGED, 0, 0, 100 * MS, 100 * MS);
-	add_row(f, "B", PD_ROW_CHANGED, 0, 0, 0, -90 * MS);
-	add_row(f, "C", PD_ROW_CHANGED, 0, 0, 80 * MS, 80 * MS);
-	add_row(f, "E", PD_ROW_CHANGED, 0, 0, 50 * MS, 50 * MS);
-	add_row(f, "F", PD_ROW_CHANGED, 0, 0, 40 * MS, 40 * MS);
-	add_row(f, "D", PD_ROW_CHANGED, 0, 0, 1 * MS, 1 * MS);
-	add_edge(f, 0, 5, 0, 1 * MS);  /* A -> D */
-	add_edge(f, 5, 1, 0, 1 * MS);  /* D -> B */
-	add_edge(f, 3, 0, 0, 5 * MS);  /* E -> A: touches one core node only */
-	add_edge(f, 0, 2, 0, 7 * MS);  /* A -> C */
-}
 
 static bool has_node(const char *dot, const char *name)
 {
@@ -353,6 +274,152 @@ static void test_budget_keeps_top_changes_and_connector(void **state)
 	}
 }
 
+/* Long warnings and values wrap: no legend line over 60 columns, nothing lost. */
+static void test_legend_wraps(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	add_row(&f, "main.a", PD_ROW_CHANGED, 0, 0, 100 * MS, 100 * MS);
+	f.d.base.trimmed = f.d.head.trimmed = true;
+	f.d.base.dropped_nodes = 41;
+	f.d.head.dropped_nodes = 48;
+	char path[201];
+	memset(path, 'p', 200);
+	path[200] = '\0';
+	f.d.base.source = path; /* no space to wrap at: cut anywhere */
+	f.d.opts.focus = "^(main|runtime)\\. or a regex with spaces in it that is long enough";
+	pd_buf b;
+	char *text;
+	const char *dot = dot_of(&f.d, 0, &b);
+	assert_true(legend_lines(dot, &text) <= 60);
+	/* Continuation lines are joined back with a space, so the words survive whole. */
+	assert_non_null(strstr(text, "warning: the base input is trimmed (dropped 41 nodes"));
+	assert_non_null(strstr(text, "regex with spaces in it that is long enough"));
+	size_t run = 0, best = 0;
+	for (const char *p = text; *p; p++) {
+		run = *p == 'p' ? run + 1 : 0;
+		best = run > best ? run : best;
+	}
+	assert_int_equal(best, 60 - 4); /* "base: " + 54, then indent + 56 per line */
+	/* The percentage's name and meaning, next to the report's. */
+	assert_non_null(strstr(text, "% of base total: a change divided by the base total (10s)"));
+	assert_non_null(strstr(text, "not the text report's \xce\x94% (of the function's own base)"));
+	render_quietly(dot);
+	free(text);
+	pd_buf_fini(&b);
+}
+
+/* Every percentage in a node label carries its name; no edge is labelled 0. */
+static void test_percentages_named_no_zero_labels(void **state)
+{
+	(void)state;
+	fixture f;
+	budget_fixture(&f);
+	add_edge(&f, 2, 3, 20 * MS, 20 * MS); /* C -> E unchanged */
+	f.edges[4].inlined = true;
+	pd_buf b;
+	const char *dot = dot_of(&f.d, 0, &b);
+	size_t pcts = 0;
+	for (const char *line = dot; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *eol = strchr(line, '\n');
+		if (line[0] != 'N' || !strstr(line, " [label=") || strstr(line, " -> ") < eol)
+			continue; /* node lines only */
+		for (const char *p = line; (p = strchr(p, '%')) != NULL && p < eol; p++) {
+			assert_int_equal(strncmp(p, "% of base total)", 16), 0);
+			pcts++;
+		}
+	}
+	assert_int_equal(pcts, 2 * 6); /* flat and cum of six nodes */
+	/* Edge labels are signed ("+1ms"); "0" alone, or before "(inline)", is the bug. */
+	assert_null(strstr(dot, "label=\" 0\""));
+	assert_null(strstr(dot, "label=\" 0\\n"));
+	assert_non_null(strstr(dot, "N3 -> N4 [color=\"#b2b2b2\" penwidth=0.5"));
+	pd_buf_fini(&b);
+}
+
+/* The largest changes get the thickest borders; context below the color threshold
+ * fades to grey text whatever its rank. */
+static void test_emphasis_and_fading(void **state)
+{
+	(void)state;
+	fixture f;
+	budget_fixture(&f); /* A 100, B -90, C 80, E 50, F 40, D 1 (ms, of a 10s total) */
+	pd_buf b;
+	const char *dot = dot_of(&f.d, 0, &b);
+	const char *want[][2] = {
+		{"A", "penwidth=3]"}, {"B", "penwidth=3]"}, {"E", "penwidth=3]"},
+		{"F", "penwidth=2]"}, {"D", "fontcolor=\"#767676\"]"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		char tip[32];
+		snprintf(tip, sizeof tip, "tooltip=\"%s (", want[i][0]);
+		const char *node = strstr(dot, tip);
+		assert_non_null(node);
+		const char *eol = strchr(node, '\n');
+		const char *attr = strstr(node, want[i][1]);
+		assert_true(attr && attr < eol);
+	}
+	/* Fading comes from the one color mapping: grey there, grey here. */
+	char fg[8];
+	pd_color_hex(1.0 / 10000.0, false, fg);
+	assert_string_equal(fg, "#b2b2b2");
+	const char *d_node = strstr(dot, "tooltip=\"D (");
+	const char *d_pen = strstr(d_node, "penwidth");
+	assert_true(!d_pen || d_pen > strchr(d_node, '\n'));
+	/* Font size still grows with the change: A 24, D small. */
+	assert_non_null(strstr(dot, "id=\"node1\" fontsize=24"));
+	pd_buf_fini(&b);
+}
+
+/* A chain of n rows, row i changed by (n - i) ms, each calling the next. */
+static void chain(pd_diff *d, size_t n, pd_diff_row *rows, pd_diff_edge *edges, char (*names)[24])
+{
+	fixture f;
+	setup(&f);
+	*d = f.d;
+	d->rows = rows;
+	d->edges = edges;
+	d->nrows = n;
+	d->nedges = n - 1;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i], sizeof names[i], "f%zu", i);
+		int64_t v = (int64_t)(n - i) * MS;
+		rows[i] = (pd_diff_row){.name = names[i], .short_name = names[i],
+					.status = PD_ROW_CHANGED, .in_base = true, .in_new = true,
+					.head = {v, v}, .delta = {v, v}};
+		rows[i].delta_min = rows[i].delta_max = rows[i].delta;
+		if (i + 1 < n)
+			edges[i] = (pd_diff_edge){.from = i, .to = i + 1, .head = v, .delta = v,
+						  .in_base = true, .in_new = true};
+	}
+}
+
+/* Above 250 nodes edge labels become xlabels (placed after the layout). */
+static void test_big_graphs_use_xlabels(void **state)
+{
+	(void)state;
+	enum { N = 251 };
+	pd_diff d;
+	pd_diff_row *rows = calloc(N, sizeof *rows);
+	pd_diff_edge *edges = calloc(N, sizeof *edges);
+	char (*names)[24] = calloc(N, sizeof *names);
+	chain(&d, N, rows, edges, names);
+	pd_buf b;
+	const char *dot = dot_of(&d, 250, &b);
+	assert_non_null(strstr(dot, "N1 -> N2 [label=\" +251ms\""));
+	assert_null(strstr(dot, "xlabel="));
+	pd_buf_fini(&b);
+	dot = dot_of(&d, 0, &b);
+	assert_non_null(strstr(dot, "N1 -> N2 [xlabel=\" +251ms\""));
+	assert_null(strstr(dot, "[label=\" ")); /* edge labels start with a space */
+	pd_buf_fini(&b);
+	free(rows);
+	free(edges);
+	free(names);
+}
+
+
 static void test_ties_by_name_and_determinism(void **state)
 {
 	(void)state;
@@ -390,26 +457,6 @@ static void test_empty_and_failures(void **state)
 	pd_buf_fini(&b);
 }
 
-static void test_render_errors_are_captured(void **state)
-{
-	(void)state;
-	const char *bad[] = {"digraph {", "not a graph at all", "", "digraph { a -> b [label=\"x]; }"};
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		pd_buf svg;
-		pd_error err = {0};
-		pd_buf_init(&svg, 0);
-		off_t size;
-		pd_status st = render_capturing(bad[i], &svg, &err, &size);
-		assert_int_equal(st, PD_EINTERNAL);
-		assert_int_equal(size, 0);
-		assert_true(strlen(err.msg) > 12);
-		assert_null(strchr(err.msg, '\n'));
-		pd_buf_fini(&svg);
-	}
-	/* A good graph renders after the failures (no stale parser or error state). */
-	render_quietly("digraph { a -> b }");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,9 +465,12 @@ int main(void)
 		cmocka_unit_test(test_huge_names_are_cut),
 		cmocka_unit_test(test_nodes_edges_legend),
 		cmocka_unit_test(test_budget_keeps_top_changes_and_connector),
+		cmocka_unit_test(test_legend_wraps),
+		cmocka_unit_test(test_percentages_named_no_zero_labels),
+		cmocka_unit_test(test_emphasis_and_fading),
+		cmocka_unit_test(test_big_graphs_use_xlabels),
 		cmocka_unit_test(test_ties_by_name_and_determinism),
 		cmocka_unit_test(test_empty_and_failures),
-		cmocka_unit_test(test_render_errors_are_captured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
