@@ -3,7 +3,8 @@
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
-      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3)
+      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3
+      libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
