@@ -406,9 +406,11 @@ pd_status pd_pprof_parse(const char *source, const void *data, size_t len,
 	reader r = {.source = source, .p = p, .o = o, .err = err};
 	pd_xb_init(&r.b, err);
 	rc = build(&r, out);
-	for (size_t i = 0; r.loc_nodes && i < p->n_location; i++) {
-		pd_free(r.loc_nodes[i]);
-		pd_free(r.loc_inl[i]);
+	for (size_t i = 0; i < p->n_location; i++) {
+		if (r.loc_nodes)
+			pd_free(r.loc_nodes[i]);
+		if (r.loc_inl)
+			pd_free(r.loc_inl[i]);
 	}
 	pd_free(r.loc_nodes);
 	pd_free(r.loc_inl);
