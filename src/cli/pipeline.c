@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "exact/exact.h" /* exact: .pb.gz, .pb and flamegraph JSON are read too */
 #include "parse/parse.h"
 #include "report/report.h"
 
@@ -118,12 +119,12 @@ static const unsigned cli_parse_flags = PD_PARSE_ARENA;
 pd_status pd_diff_cli_parse(const char *src, const char *dot, size_t len, pd_profile **out,
 			    pd_error *err)
 {
-	return pd_profile_parse_flags(src, dot, len, cli_parse_flags, out, err);
+	return pd_exact_parse_any(src, dot, len, &(pd_exact_opts){.dot_flags = cli_parse_flags}, out, err);
 }
 
 pd_status pd_diff_cli_read(const char *path, pd_profile **out, pd_error *err)
 {
-	return pd_profile_read_flags(path, cli_parse_flags, out, err);
+	return pd_exact_read_any(path, &(pd_exact_opts){.dot_flags = cli_parse_flags}, out, err);
 }
 
 pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char *base_dot,

@@ -26,6 +26,8 @@ typedef struct pd_exact_opts {
 	 * the JSON does not carry. NULL: a top-level "profileTypeID" key of the JSON, or
 	 * the legacy flamebearer's metadata, else type unknown and unit unknown. */
 	const char *profile_type;
+	/* DOT input: the flags for pd_profile_parse_flags (the CLI's PD_PARSE_ARENA). */
+	unsigned dot_flags;
 } pd_exact_opts;
 
 void pd_exact_opts_init(pd_exact_opts *o);
@@ -56,7 +58,8 @@ pd_status pd_flamegraph_parse(const char *source, const char *data, size_t len,
 			      const pd_exact_opts *o, pd_profile **out, pd_error *err);
 
 /* Sniffs and dispatches: pprof (inflating gzip first; gzipped JSON goes to the
- * flamegraph reader), flamegraph JSON, or DOT (pd_profile_parse). o may be NULL. */
+ * flamegraph reader), flamegraph JSON, or DOT (pd_profile_parse_flags with
+ * o->dot_flags). o may be NULL. */
 pd_status pd_exact_parse_any(const char *source, const void *data, size_t len,
 			     const pd_exact_opts *o, pd_profile **out, pd_error *err);
 /* Reads path ("-" = stdin, named "<stdin>") and calls pd_exact_parse_any: what the

@@ -51,7 +51,8 @@ pd_status pd_exact_parse_any(const char *source, const void *data, size_t len,
 			if (k == PD_INPUT_FLAMEGRAPH)
 				rc = pd_flamegraph_parse(source, raw.data, raw.len, o, out, err);
 			else if (k == PD_INPUT_DOT && raw.len && !memchr(raw.data, '\0', raw.len))
-				rc = pd_profile_parse(source, raw.data, raw.len, out, err);
+				rc = pd_profile_parse_flags(source, raw.data, raw.len, o->dot_flags, out,
+							    err);
 			else
 				rc = pd_pprof_parse(source, raw.data ? raw.data : "", raw.len, o, out,
 						    err);
@@ -65,7 +66,7 @@ pd_status pd_exact_parse_any(const char *source, const void *data, size_t len,
 	case PD_INPUT_FLAMEGRAPH:
 		return pd_flamegraph_parse(source, data, len, o, out, err);
 	default:
-		return pd_profile_parse(source, data, len, out, err);
+		return pd_profile_parse_flags(source, data, len, o->dot_flags, out, err);
 	}
 }
 
