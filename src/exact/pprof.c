@@ -184,10 +184,15 @@ static pd_status locations(reader *r)
 	pd_status rc = PD_OK;
 	uint64_t *fns = index_ids(p->n_function, fn_id, p->function);
 	uint64_t *maps = index_ids(p->n_mapping, map_id, p->mapping);
+	/* Function granularity: a function's node depends on its name only, so it is
+	 * looked up once, not once per location line. */
+	uint32_t *fn_node = pd_malloc((p->n_function + 1) * sizeof *fn_node);
+	if (fn_node)
+		memset(fn_node, 0xff, (p->n_function + 1) * sizeof *fn_node);
 	r->loc_nodes = pd_calloc(p->n_location + 1, sizeof *r->loc_nodes);
 	r->loc_inl = pd_calloc(p->n_location + 1, sizeof *r->loc_inl);
 	r->loc_n = pd_calloc(p->n_location + 1, sizeof *r->loc_n);
-	if (!fns || !maps || !r->loc_nodes || !r->loc_inl || !r->loc_n) {
+	if (!fns || !maps || !fn_node || !r->loc_nodes || !r->loc_inl || !r->loc_n) {
 		rc = pd_error_oom(r->err);
 		goto out;
 	}
@@ -219,16 +224,20 @@ static pd_status locations(reader *r)
 						  (unsigned long long)l->line[k]->function_id);
 				break;
 			}
+			uint32_t *node = &r->loc_nodes[i][k];
 			if (!*name)
-				rc = bare_node(r, l, maps, &r->loc_nodes[i][k]);
-			else
-				rc = pd_xb_node(&r->b, name, file, l->line[k]->line, r->o->lines,
-						&r->loc_nodes[i][k]);
+				rc = bare_node(r, l, maps, node);
+			else if (!r->o->lines && fn_node[f] != UINT32_MAX)
+				*node = fn_node[f];
+			else if (!(rc = pd_xb_node(&r->b, name, file, l->line[k]->line, r->o->lines,
+						   node)) && !r->o->lines)
+				fn_node[f] = *node;
 		}
 	}
 out:
 	pd_free(fns);
 	pd_free(maps);
+	pd_free(fn_node);
 	return rc;
 }
 
