@@ -27,11 +27,8 @@ void pd_xb_fini(pd_xb *b)
 		HASH_DEL(b->keys, k);
 		pd_free(k);
 	}
-	xedge *e, *et;
-	HASH_ITER(hh, b->edges, e, et) {
-		HASH_DEL(b->edges, e);
-		pd_free(e);
-	}
+	pd_free(b->edges);
+	pd_free(b->slots);
 	pd_error *err = b->err;
 	memset(b, 0, sizeof *b);
 	b->err = err;
@@ -141,26 +138,56 @@ static pd_status add(pd_xb *b, int64_t *to, int64_t v)
 	return PD_OK;
 }
 
-static xedge *edge(pd_xb *b, uint32_t from, uint32_t to)
+static size_t slot_of(uint64_t key, size_t mask)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15u) >> 32) & mask; /* Fibonacci hashing */
+}
+
+/* Doubles the slot table; false when out of memory (the table is unchanged). */
+static bool rehash(pd_xb *b)
+{
+	size_t n = b->nslots ? b->nslots * 2 : 1024;
+	uint32_t *s = pd_calloc(n, sizeof *s);
+	if (!s)
+		return false;
+	for (size_t i = 0; i < b->nedges; i++) {
+		size_t k = slot_of(b->edges[i].key, n - 1);
+		while (s[k])
+			k = (k + 1) & (n - 1);
+		s[k] = (uint32_t)i + 1;
+	}
+	pd_free(b->slots);
+	b->slots = s;
+	b->nslots = n;
+	return true;
+}
+
+/* The edge from -> to, created on first use: an open-addressing table, because this
+ * runs once per frame of every sample. UINT32_MAX when out of memory. */
+static uint32_t edge(pd_xb *b, uint32_t from, uint32_t to)
 {
 	uint64_t key = (uint64_t)from << 32 | to;
-	xedge *e;
-	HASH_FIND(hh, b->edges, &key, sizeof key, e);
-	if (e)
-		return e;
-	e = pd_calloc(1, sizeof *e);
-	if (!e)
-		return NULL;
+	if (2 * (b->nedges + 1) > b->nslots && !rehash(b))
+		return UINT32_MAX;
+	size_t mask = b->nslots - 1, k = slot_of(key, mask);
+	for (; b->slots[k]; k = (k + 1) & mask)
+		if (b->edges[b->slots[k] - 1].key == key)
+			return b->slots[k] - 1;
+	if (b->nedges == b->ecap) {
+		size_t cap = b->ecap ? 2 * b->ecap : 256;
+		xedge *ne = cap < UINT32_MAX ? pd_realloc(b->edges, cap * sizeof *ne) : NULL;
+		if (!ne)
+			return UINT32_MAX;
+		b->edges = ne;
+		b->ecap = cap;
+	}
+	xedge *e = &b->edges[b->nedges];
+	memset(e, 0, sizeof *e);
 	e->key = key;
 	e->stamp = SIZE_MAX;
 	e->inlined = true;
-	HASH_ADD(hh, b->edges, key, sizeof e->key, e);
-	if (PD_HASH_ADD_FAILED(e)) {
-		pd_free(e);
-		return NULL;
-	}
-	b->nedges++;
-	return e;
+	b->slots[k] = (uint32_t)b->nedges + 1;
+	return (uint32_t)b->nedges++;
 }
 
 pd_status pd_xb_sample(pd_xb *b, const uint32_t *frames, const uint8_t *inl, size_t n,
@@ -183,9 +210,10 @@ pd_status pd_xb_sample(pd_xb *b, const uint32_t *frames, const uint8_t *inl, siz
 				return rc;
 		}
 		if (parent != UINT32_MAX && parent != f) {
-			xedge *e = edge(b, parent, f);
-			if (!e)
+			uint32_t ei = edge(b, parent, f);
+			if (ei == UINT32_MAX)
 				return pd_error_oom(b->err);
+			xedge *e = &b->edges[ei];
 			if (e->stamp != s) {
 				e->stamp = s;
 				e->inlined &= inl[i] != 0;
@@ -199,32 +227,33 @@ pd_status pd_xb_sample(pd_xb *b, const uint32_t *frames, const uint8_t *inl, siz
 }
 
 pd_status pd_xb_open(pd_xb *b, uint32_t parent, uint32_t idx, int64_t total, int64_t self,
-		     xedge **e)
+		     uint32_t *e)
 {
 	xnode *x = &b->nodes[idx];
 	pd_status rc;
-	*e = NULL;
+	*e = UINT32_MAX;
 	if (x->active++ == 0 && (rc = add(b, &x->cum, total)))
 		return rc;
 	if ((rc = add(b, &x->flat, self)))
 		return rc;
 	if (parent == UINT32_MAX || parent == idx)
 		return PD_OK;
-	xedge *ed = edge(b, parent, idx);
-	if (!ed)
+	uint32_t ei = edge(b, parent, idx);
+	if (ei == UINT32_MAX)
 		return pd_error_oom(b->err);
+	xedge *ed = &b->edges[ei];
 	ed->inlined = false;
-	*e = ed;
+	*e = ei;
 	if (ed->active++ == 0)
 		return add(b, &ed->w, total);
 	return PD_OK;
 }
 
-void pd_xb_close(pd_xb *b, uint32_t idx, xedge *e)
+void pd_xb_close(pd_xb *b, uint32_t idx, uint32_t e)
 {
 	b->nodes[idx].active--;
-	if (e)
-		e->active--;
+	if (e != UINT32_MAX)
+		b->edges[e].active--;
 }
 
 static pd_status scale_val(pd_xb *b, int64_t *v, int64_t scale)
@@ -288,7 +317,8 @@ pd_status pd_xb_finish(pd_xb *b, const pd_xb_meta *m, pd_profile **out)
 		if ((rc = add(b, &p->flat_sum, p->nodes[p->nnodes - 1].flat)))
 			goto fail;
 	}
-	for (xedge *e = b->edges; e; e = e->hh.next) {
+	for (size_t i = 0; i < b->nedges; i++) {
+		const xedge *e = &b->edges[i];
 		uint32_t from = map[e->key >> 32], to = map[e->key & UINT32_MAX];
 		if (from == UINT32_MAX || to == UINT32_MAX || e->w == 0)
 			continue;

@@ -193,7 +193,7 @@ typedef struct frame {
 	size_t node;
 	uint32_t next;  /* children opened so far */
 	uint32_t name;  /* builder node, UINT32_MAX for the synthetic root */
-	xedge *e;
+	uint32_t e;     /* the edge counted through, UINT32_MAX for none */
 } frame;
 
 static pd_status walk(fg *f, pd_xb *b, const uint32_t *ids, bool synthetic)
@@ -204,7 +204,7 @@ static pd_status walk(fg *f, pd_xb *b, const uint32_t *ids, bool synthetic)
 	pd_status rc = PD_OK;
 	for (size_t r = 0; r < f->lv[1] && !rc; r++) {
 		size_t depth = 0;
-		st[0] = (frame){.node = r, .name = UINT32_MAX};
+		st[0] = (frame){.node = r, .name = UINT32_MAX, .e = UINT32_MAX};
 		if (__builtin_add_overflow(b->total, f->v[r].total, &b->total)) {
 			rc = pd_error_set(b->err, PD_EINPUT, "values overflow 64 bits");
 			break;

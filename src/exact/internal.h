@@ -32,15 +32,16 @@ typedef struct xedge {
 	size_t stamp;
 	uint32_t active;
 	bool inlined;    /* every contribution came through an inlined call */
-	UT_hash_handle hh;
 } xedge;
 
 typedef struct pd_xb {
 	xnode *nodes;
 	size_t n, cap;
 	xkey *keys;
-	xedge *edges;
-	size_t nedges;
+	xedge *edges;     /* in order of creation */
+	size_t nedges, ecap;
+	uint32_t *slots;  /* open addressing over edges: index + 1, 0 = empty */
+	size_t nslots;    /* a power of two, at least twice nedges */
 	size_t stamp;
 	int64_t total;
 	bool negative;
@@ -63,11 +64,11 @@ pd_status pd_xb_sample(pd_xb *b, const uint32_t *frames, const uint8_t *inl, siz
 		       int64_t v);
 
 /* Flamegraph walk: a tree node of name idx opens under parent (UINT32_MAX at a root)
- * with its total and self; *e receives the edge it counted through (or NULL) for
- * pd_xb_close. */
+ * with its total and self; *e receives the edge it counted through (UINT32_MAX for
+ * none) for pd_xb_close. */
 pd_status pd_xb_open(pd_xb *b, uint32_t parent, uint32_t idx, int64_t total, int64_t self,
-		     xedge **e);
-void pd_xb_close(pd_xb *b, uint32_t idx, xedge *e);
+		     uint32_t *e);
+void pd_xb_close(pd_xb *b, uint32_t idx, uint32_t e);
 
 typedef struct pd_xb_meta {
 	const char *source, *title, *type;

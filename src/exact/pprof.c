@@ -8,7 +8,7 @@
 #include <zlib.h>
 
 #include "exact/internal.h"
-#include "profile.pb-c.h"
+#include "exact/pprof_decode.h"
 
 #define GUNZIP_MAX ((size_t)1 << 30)
 
@@ -295,74 +295,87 @@ static pd_status sample_index(reader *r, size_t *out)
 	return PD_EINPUT;
 }
 
-static pd_status samples(reader *r, size_t si)
+/* Per-sample state of the second pass. */
+typedef struct walk {
+	reader *r;
+	size_t si;
+	const uint64_t *locs; /* sorted {id, position} pairs, when ids are not 1..n */
+	bool dense;
+	uint32_t *frames;
+	uint8_t *inl;
+	size_t cap;
+} walk;
+
+static pd_status one_sample(void *ctx, size_t s, const uint64_t *ids, size_t nids,
+			    const int64_t *vals, size_t nvals)
+{
+	walk *w = ctx;
+	reader *r = w->r;
+	const Perftools__Profiles__Profile *p = r->p;
+	if (nvals != p->n_sample_type)
+		return pd_error_set(r->err, PD_EINPUT, "%s: sample %zu has %zu values for %zu sample types",
+				    r->source, s, nvals, p->n_sample_type);
+	if (vals[w->si] == 0)
+		return PD_OK; /* pprof skips them before looking at the stack */
+	size_t n = 0;
+	for (size_t k = 0; k < nids; k++) {
+		uint64_t id = ids[k];
+		long li = w->dense ? (id >= 1 && id <= p->n_location ? (long)(id - 1) : -1)
+				   : find_id(w->locs, p->n_location, id);
+		if (li < 0)
+			return pd_error_set(r->err, PD_EINPUT, "%s: sample %zu: no location %llu",
+					    r->source, s, (unsigned long long)id);
+		size_t ln = r->loc_n[li];
+		if (n + ln > w->cap) {
+			size_t cap = w->cap;
+			while (n + ln > cap)
+				cap *= 2;
+			uint32_t *nf = pd_realloc(w->frames, cap * sizeof *nf);
+			if (nf)
+				w->frames = nf;
+			uint8_t *ni = pd_realloc(w->inl, cap);
+			if (ni)
+				w->inl = ni;
+			if (!nf || !ni)
+				return pd_error_oom(r->err);
+			w->cap = cap;
+		}
+		memcpy(w->frames + n, r->loc_nodes[li], ln * sizeof *w->frames);
+		memcpy(w->inl + n, r->loc_inl[li], ln);
+		n += ln;
+	}
+	return pd_xb_sample(&r->b, w->frames, w->inl, n, vals[w->si]);
+}
+
+static pd_status samples(reader *r, const pd_pprof_msg *m, size_t si)
 {
 	const Perftools__Profiles__Profile *p = r->p;
-	pd_status rc = PD_OK;
-	uint64_t *locs = index_ids(p->n_location, loc_id, p->location);
-	size_t cap = 64;
-	uint32_t *frames = pd_malloc(cap * sizeof *frames);
-	uint8_t *inl = pd_malloc(cap);
-	if (!locs || !frames || !inl) {
+	walk w = {.r = r, .si = si, .cap = 64, .dense = true};
+	pd_status rc;
+	w.locs = index_ids(p->n_location, loc_id, p->location);
+	w.frames = pd_malloc(w.cap * sizeof *w.frames);
+	w.inl = pd_malloc(w.cap);
+	if (!w.locs || !w.frames || !w.inl) {
 		rc = pd_error_oom(r->err);
 		goto out;
 	}
 	/* Go writes ids 1..n in order: index directly when so. */
-	bool dense = true;
-	for (size_t i = 0; i < p->n_location && dense; i++)
-		dense = p->location[i]->id == i + 1;
-	for (size_t s = 0; s < p->n_sample && !rc; s++) {
-		const Perftools__Profiles__Sample *sm = p->sample[s];
-		if (sm->n_value != p->n_sample_type) {
-			rc = pd_error_set(r->err, PD_EINPUT,
-					  "%s: sample %zu has %zu values for %zu sample types",
-					  r->source, s, sm->n_value, p->n_sample_type);
-			break;
-		}
-		size_t n = 0;
-		for (size_t k = 0; k < sm->n_location_id; k++) {
-			uint64_t id = sm->location_id[k];
-			long li = dense ? (id >= 1 && id <= p->n_location ? (long)(id - 1) : -1)
-					: find_id(locs, p->n_location, id);
-			if (li < 0) {
-				rc = pd_error_set(r->err, PD_EINPUT, "%s: sample %zu: no location %llu",
-						  r->source, s, (unsigned long long)id);
-				goto out;
-			}
-			size_t ln = r->loc_n[li];
-			if (n + ln > cap) {
-				while (n + ln > cap)
-					cap *= 2;
-				uint32_t *nf = pd_realloc(frames, cap * sizeof *frames);
-				if (nf)
-					frames = nf;
-				uint8_t *ni = pd_realloc(inl, cap);
-				if (ni)
-					inl = ni;
-				if (!nf || !ni) {
-					rc = pd_error_oom(r->err);
-					goto out;
-				}
-			}
-			memcpy(frames + n, r->loc_nodes[li], ln * sizeof *frames);
-			memcpy(inl + n, r->loc_inl[li], ln);
-			n += ln;
-		}
-		rc = pd_xb_sample(&r->b, frames, inl, n, sm->value[si]);
-	}
+	for (size_t i = 0; i < p->n_location && w.dense; i++)
+		w.dense = p->location[i]->id == i + 1;
+	rc = pd_pprof_each_sample(m, r->source, one_sample, &w, r->err);
 out:
-	pd_free(locs);
-	pd_free(frames);
-	pd_free(inl);
+	pd_free((void *)(uintptr_t)w.locs);
+	pd_free(w.frames);
+	pd_free(w.inl);
 	return rc;
 }
 
-static pd_status build(reader *r, pd_profile **out)
+static pd_status build(reader *r, const pd_pprof_msg *msg, pd_profile **out)
 {
 	const Perftools__Profiles__Profile *p = r->p;
 	size_t si = 0;
 	pd_status rc;
-	if ((rc = sample_index(r, &si)) || (rc = locations(r)) || (rc = samples(r, si)))
+	if ((rc = sample_index(r, &si)) || (rc = locations(r)) || (rc = samples(r, msg, si)))
 		return rc;
 	const char *type = str_at(r, p->sample_type[si]->type, "sample type");
 	const char *unit = str_at(r, p->sample_type[si]->unit, "sample unit");
@@ -400,22 +413,18 @@ pd_status pd_pprof_parse(const char *source, const void *data, size_t len,
 			pd_buf_fini(&raw);
 			return rc;
 		}
-		d = (const unsigned char *)raw.data;
+		d = raw.data ? (const unsigned char *)raw.data : (const unsigned char *)"";
 		len = raw.len;
 	}
 	bool oom = false;
 	ProtobufCAllocator a = {pc_alloc, pc_free, &oom};
-	Perftools__Profiles__Profile *p = perftools__profiles__profile__unpack(&a, len, d);
-	pd_buf_fini(&raw);
-	if (!p && oom)
-		return pd_error_oom(err);
-	if (!p)
-		return pd_error_set(err, PD_EINPUT,
-				    "%s: not a pprof profile (the protobuf does not decode)", source);
-	reader r = {.source = source, .p = p, .o = o, .err = err};
+	pd_pprof_msg m;
+	reader r = {.source = source, .p = &m.p, .o = o, .err = err};
 	pd_xb_init(&r.b, err);
-	rc = build(&r, out);
-	for (size_t i = 0; i < p->n_location; i++) {
+	rc = pd_pprof_decode(source, d, len, &a, &oom, &m, err);
+	if (rc == PD_OK)
+		rc = build(&r, &m, out);
+	for (size_t i = 0; i < m.p.n_location; i++) {
 		if (r.loc_nodes)
 			pd_free(r.loc_nodes[i]);
 		if (r.loc_inl)
@@ -425,6 +434,7 @@ pd_status pd_pprof_parse(const char *source, const void *data, size_t len,
 	pd_free(r.loc_inl);
 	pd_free(r.loc_n);
 	pd_xb_fini(&r.b);
-	perftools__profiles__profile__free_unpacked(p, &a);
+	pd_pprof_msg_fini(&m);
+	pd_buf_fini(&raw);
 	return rc;
 }

@@ -374,7 +374,7 @@ static void test_bad_pprof(void **s)
 	assert_int_equal(pd_pprof_parse("t.pb.gz", g, gn, NULL, &p, &err), PD_EINPUT);
 	assert_non_null(strstr(err.msg, "t.pb.gz: corrupt gzip data"));
 	assert_int_equal(pd_pprof_parse("t.pb", d, n / 2, NULL, &p, &err), PD_EINPUT);
-	assert_string_equal(err.msg, "t.pb: not a pprof profile (the protobuf does not decode)");
+	assert_string_equal(err.msg, "t.pb: not a pprof profile (the protobuf does not decode at byte 101)");
 	free(d);
 	free(g);
 	/* a string index past the table */
@@ -411,6 +411,44 @@ static void test_bad_pprof(void **s)
 	assert_string_equal(err.msg, "values overflow 64 bits");
 	assert_null(p);
 	free(d);
+}
+
+/* Hand-encoded: unpacked repeated fields (wire type 0), unknown and fixed-size fields,
+ * sub-messages in an unusual order. Readers must accept what protobuf allows. */
+static void test_wire_forms(void **s)
+{
+	(void)s;
+	static const unsigned char pbuf[] = {
+		0x12, 0x07, 0x08, 0x01, 0x10, 0x05, 0x98, 0x06, /* sample: loc 1, value 5, field 99 */
+		0x01,
+		0x0a, 0x04, 0x08, 0x01, 0x10, 0x02,                   /* sample_type cpu/nanoseconds */
+		0x2a, 0x04, 0x08, 0x01, 0x10, 0x03,                   /* function 1 main.f */
+		0x7d, 0x01, 0x02, 0x03, 0x04,                         /* fixed32 field 15 */
+		0x22, 0x08, 0x08, 0x01, 0x22, 0x04, 0x08, 0x01, 0x10, 0x03, /* location 1 */
+		0x32, 0x00, 0x32, 0x03, 'c', 'p', 'u', 0x32, 0x0b, 'n', 'a', 'n', 'o', 's', 'e', 'c',
+		'o', 'n', 'd', 's', 0x32, 0x06, 'm', 'a', 'i', 'n', '.', 'f',
+		0x12, 0x04, 0x08, 0x01, 0x10, 0x07,                   /* a later sample: value 7 */
+	};
+	pd_profile *p = NULL;
+	pd_error err = {0};
+	if (pd_pprof_parse("w.pb", pbuf, sizeof pbuf, NULL, &p, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(p->nnodes, 1);
+	assert_string_equal(p->nodes[0].func, "main.f");
+	assert_int_equal(p->nodes[0].flat, 12);
+	assert_int_equal(p->info.unit, PD_UNIT_NANOS);
+	pd_profile_free(p);
+	/* a length running past the end */
+	unsigned char bad[sizeof pbuf];
+	memcpy(bad, pbuf, sizeof pbuf);
+	bad[1] = 0x7f;
+	assert_int_equal(pd_pprof_parse("w.pb", bad, sizeof bad, NULL, &p, &err), PD_EINPUT);
+	assert_string_equal(err.msg, "w.pb: not a pprof profile (the protobuf does not decode at byte 2)");
+	/* a sample whose inside does not decode (a truncated varint) */
+	memcpy(bad, pbuf, sizeof pbuf);
+	bad[sizeof bad - 1] = 0x87;
+	assert_int_equal(pd_pprof_parse("w.pb", bad, sizeof bad, NULL, &p, &err), PD_EINPUT);
+	assert_string_equal(err.msg, "w.pb: sample 1 does not decode");
 }
 
 /* ---- flamegraphs ------------------------------------------------------------------ */
@@ -632,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_units_and_names),
 		cmocka_unit_test(test_short_names),
 		cmocka_unit_test(test_bad_pprof),
+		cmocka_unit_test(test_wire_forms),
 		cmocka_unit_test(test_flamegraph),
 		cmocka_unit_test(test_bad_flamegraph),
 		cmocka_unit_test(test_sniff),
