@@ -74,12 +74,22 @@ pd_status pd_exact_read_any(const char *path, const pd_exact_opts *o, pd_profile
 			    pd_error *err)
 {
 	*out = NULL;
+	const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	pd_buf b;
 	pd_buf_init(&b, 0);
 	pd_status rc = pd_read_file(path, &b, err);
+	if (rc == PD_OK && b.len >= 2 && (unsigned char)b.data[0] == 0x1f &&
+	    (unsigned char)b.data[1] == 0x8b) {
+		/* Inflate here so the compressed bytes are gone before the parse (74 MB of
+		 * .pb.gz at 100k functions). */
+		pd_buf raw;
+		pd_buf_init(&raw, 0);
+		rc = pd_gunzip(source, b.data, b.len, &raw, err);
+		pd_buf_fini(&b);
+		b = raw;
+	}
 	if (rc == PD_OK)
-		rc = pd_exact_parse_any(strcmp(path, "-") == 0 ? "<stdin>" : path,
-					b.data ? b.data : "", b.len, o, out, err);
+		rc = pd_exact_parse_any(source, b.data ? b.data : "", b.len, o, out, err);
 	pd_buf_fini(&b);
 	return rc;
 }
