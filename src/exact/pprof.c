@@ -1,7 +1,8 @@
-/* pprof protobuf (profile.proto, gzipped or not) -> pd_profile, with protobuf-c and
- * zlib. Frames come from locations, one per Line (Line[0] is the innermost inlined
- * frame), named like pprof's functions/-lines granularity; the sample value is picked
- * like pprof's -sample_index. Every index into the string table is checked. */
+/* pprof protobuf (profile.proto, gzipped or not) -> pd_profile, with zlib and
+ * protobuf-c (pprof_decode.c streams the samples). Frames come from locations, one per
+ * Line (Line[0] is the innermost inlined frame), named like pprof's functions/-lines
+ * granularity; the sample value is picked like pprof's -sample_index. Every index into
+ * the string table is checked. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

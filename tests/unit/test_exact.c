@@ -1,7 +1,7 @@
 /* Unit tests for the exact readers (src/exact/): pprof protobuf built here with
- * protobuf-c (inline frames, recursion, sample index, units, names, gzip, bad input)
- * and flamegraph JSON (both shapes, `other`, bad input), dispatch by content, and
- * every allocation failing in turn. */
+ * protobuf-c or by hand (inline frames, recursion, sample index, units, names, gzip,
+ * wire forms, bad input), dispatch by content, the fetch request bodies, and every
+ * allocation failing in turn. The flamegraph reader's own tests: test_flamegraph.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include "base/alloc.h"
 #include "exact/exact.h"
 #include "exact/internal.h"
+#include "fetch/pyroscope.h"
 #include "profile.pb-c.h"
 
 /* ---- building profiles ------------------------------------------------------------ */
@@ -451,130 +452,11 @@ static void test_wire_forms(void **s)
 	assert_string_equal(err.msg, "w.pb: sample 1 does not decode");
 }
 
-/* ---- flamegraphs ------------------------------------------------------------------ */
-/* total(100) -> main(100, self 10) -> {a(60, self 20) -> b(40, self 10) -> a(30, self 30);
- *                                      b(30, self 30)} */
+/* A small flamegraph for the dispatch tests (test_flamegraph.c has the reader's). */
 static const char fg_json[] =
 	"{\"flamegraph\":{\"names\":[\"total\",\"main\",\"a\",\"b\"],\"levels\":["
 	"{\"values\":[\"0\",\"100\",\"0\",\"0\"]},{\"values\":[\"0\",\"100\",\"10\",\"1\"]},"
-	"{\"values\":[\"0\",\"60\",\"20\",\"2\",\"0\",\"30\",\"30\",\"3\"]},"
-	"{\"values\":[\"0\",\"40\",\"10\",\"3\"]},{\"values\":[0,30,30,2]}],"
-	"\"total\":\"100\",\"maxSelf\":\"30\",\"unknown\":[{\"x\":null},true,1.5e3]}}";
-
-static pd_profile *read_fg(const char *json, const pd_exact_opts *o)
-{
-	pd_profile *p = NULL;
-	pd_error err = {0};
-	if (pd_exact_parse_any("fg.json", json, strlen(json), o, &p, &err))
-		fail_msg("%s", err.msg);
-	return p;
-}
-
-static void test_flamegraph(void **s)
-{
-	(void)s;
-	pd_exact_opts o;
-	pd_exact_opts_init(&o);
-	o.profile_type = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";
-	pd_profile *p = read_fg(fg_json, &o);
-	assert_string_equal(p->info.type, "cpu");
-	assert_int_equal(p->info.unit, PD_UNIT_NANOS);
-	assert_int_equal(p->info.total, 100);
-	assert_int_equal(p->nnodes, 3); /* "total" is no function */
-	assert_int_equal(node(p, "main", false)->flat, 10);
-	assert_int_equal(node(p, "main", false)->cum, 100);
-	assert_int_equal(node(p, "a", false)->flat, 50);
-	assert_int_equal(node(p, "a", false)->cum, 60); /* the inner a is inside the outer */
-	assert_int_equal(node(p, "b", false)->flat, 40);
-	assert_int_equal(node(p, "b", false)->cum, 70);
-	assert_int_equal(edge(p, "main", "a")->weight, 60);
-	assert_int_equal(edge(p, "a", "b")->weight, 40);
-	assert_int_equal(edge(p, "b", "a")->weight, 30);
-	assert_int_equal(edge(p, "main", "b")->weight, 30);
-	assert_int_equal(p->nedges, 4);
-	pd_profile_free(p);
-
-	/* no type given: unknown */
-	p = read_fg(fg_json, NULL);
-	assert_null(p->info.type);
-	assert_int_equal(p->info.unit, PD_UNIT_UNKNOWN);
-	pd_profile_free(p);
-
-	/* /render's flamebearer: plain number lists, metadata with units */
-	p = read_fg("{\"version\":1,\"flamebearer\":{\"names\":[\"total\",\"x\"],"
-		    "\"levels\":[[0,8,0,0],[0,8,8,1]],\"numTicks\":8,\"maxSelf\":8},"
-		    "\"metadata\":{\"format\":\"single\",\"spyName\":\"\",\"sampleRate\":100,"
-		    "\"units\":\"bytes\",\"name\":\"alloc_space\"},\"timeline\":null}",
-		    NULL);
-	assert_string_equal(p->info.type, "alloc_space");
-	assert_int_equal(p->info.unit, PD_UNIT_BYTES);
-	assert_int_equal(node(p, "x", false)->flat, 8);
-	pd_profile_free(p);
-
-	/* `other`: the cut makes the profile trimmed, bounded by other's value */
-	p = read_fg("{\"flamegraph\":{\"names\":[\"total\",\"main\",\"other\"],\"levels\":["
-		    "{\"values\":[\"0\",\"10\",\"0\",\"0\"]},{\"values\":[\"0\",\"10\",\"7\",\"1\"]},"
-		    "{\"values\":[\"0\",\"3\",\"3\",\"2\"]}]}}",
-		    NULL);
-	assert_true(p->info.trimmed);
-	assert_int_equal(p->unknown_flat_max, 3);
-	assert_int_equal(p->unknown_cum_max, 3);
-	pd_profile_free(p);
-
-	/* "{}" is Pyroscope's answer for no data: an empty profile */
-	p = read_fg(" {}\n", NULL);
-	assert_int_equal(p->nnodes, 0);
-	assert_int_equal(p->info.total, 0);
-	pd_profile_free(p);
-}
-
-static void test_bad_flamegraph(void **s)
-{
-	(void)s;
-	static const char *const cases[][2] = {
-		{"{\"flamegraph\":{\"names\":[\"total\"],\"levels\":[{\"values\":[\"0\",\"1\",\"0\",\"5\"]}]}}",
-		 "fg.json: flamegraph name index 5 out of range (1 names)"},
-		{"{\"flamegraph\":{\"names\":[\"total\",\"a\"],\"levels\":[{\"values\":[0,10,0,0]},"
-		 "{\"values\":[5,10,0,1]}]}}",
-		 "fg.json: flamegraph level 1: a node at 5 lies outside every node of the level above"},
-		{"{\"flamegraph\":{\"levels\":[{\"values\":[0,10,0]}]}}",
-		 "fg.json: not a flamegraph: expected values in groups of four at byte 43"},
-		{"{\"flamegraph\":{\"levels\":[{\"values\":[0,10,11,0]}]}}",
-		 "fg.json: not a flamegraph: expected offset, total, self, name: non-negative, self "
-		 "<= total at byte 45"},
-		{"{\"flamegraph\":{\"levels\":[{\"values\":[\"99999999999999999999\"]}]}}",
-		 "fg.json: not a flamegraph: expected an integer within 64 bits at byte 56"},
-		{"{\"a\":1,}", "fg.json: not a flamegraph: expected a string at byte 7"},
-		{"{\"names\":[\"x\\u0000y\"]}",
-		 "fg.json: not a flamegraph: expected a valid escape in a string at byte 11"},
-		{"{} trailing", "fg.json: not a flamegraph: expected the end of the input at byte 3"},
-		{"{\"metadata\":{\"format\":\"double\"}}",
-		 "fg.json: a flamebearer of format \"double\" (a diff?) is not a single profile"},
-	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		pd_profile *p = NULL;
-		pd_error err = {0};
-		assert_int_equal(pd_flamegraph_parse("fg.json", cases[i][0], strlen(cases[i][0]), NULL,
-						     &p, &err),
-				 PD_EINPUT);
-		if (strcmp(err.msg, cases[i][1]) != 0)
-			fail_msg("case %zu: '%s', want '%s'", i, err.msg, cases[i][1]);
-		assert_null(p);
-	}
-	/* deep nesting is refused, not recursed into */
-	char deep[400];
-	memset(deep, '[', sizeof deep);
-	memcpy(deep, "{\"x\":", 5);
-	pd_profile *p = NULL;
-	pd_error err = {0};
-	assert_int_equal(pd_flamegraph_parse("fg.json", deep, sizeof deep, NULL, &p, &err), PD_EINPUT);
-	assert_non_null(strstr(err.msg, "nesting"));
-	/* escapes decode to UTF-8 */
-	p = read_fg("{\"names\":[\"total\",\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\"\"],\"levels\":[[0,1,0,0],[0,1,1,1]]}",
-		    NULL);
-	assert_string_equal(p->nodes[0].func, "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\"");
-	pd_profile_free(p);
-}
+	"{\"values\":[\"0\",\"60\",\"20\",\"2\",\"0\",\"30\",\"30\",\"3\"]}]}}";
 
 static void test_sniff(void **s)
 {
@@ -625,6 +507,27 @@ static void test_clean_path(void **s)
 	}
 }
 
+/* The SelectMergeProfile request as protobuf: fields 1-4, no NUL byte. */
+static void test_merge_profile_body(void **s)
+{
+	(void)s;
+	pd_buf b;
+	pd_buf_init(&b, 0);
+	assert_true(pd_pyro_merge_profile_body("t:cpu:ns:cpu:ns", "{}", 1777622400000, 300, 0, &b));
+	static const unsigned char want[] = {0x0a, 0x0f, 't', ':', 'c', 'p', 'u', ':', 'n', 's', ':',
+					     'c', 'p', 'u', ':', 'n', 's', 0x12, 0x02, '{', '}',
+					     0x18, 0x80, 0xf8, 0xb4, 0x94, 0xde, 0x33, 0x20, 0xac,
+					     0x02};
+	assert_int_equal(b.len, sizeof want);
+	assert_memory_equal(b.data, want, sizeof want);
+	assert_int_equal(strlen(b.data), b.len);
+	pd_buf_fini(&b);
+	char *j = pd_pyro_flamegraph_body("t:cpu:ns:cpu:ns", "{a=\"b\"}", 1, 2, 16);
+	assert_string_equal(j, "{\"profileTypeID\":\"t:cpu:ns:cpu:ns\",\"labelSelector\":\"{a=\\\"b\\\"}\","
+			       "\"start\":1,\"end\":2,\"maxNodes\":16,\"format\":\"PROFILE_FORMAT_FLAMEGRAPH\"}");
+	pd_free(j);
+}
+
 /* Every allocation fails in turn: a clean PD_EINTERNAL each time (ASan checks leaks). */
 static void test_alloc_failures(void **s)
 {
@@ -671,10 +574,9 @@ int main(void)
 		cmocka_unit_test(test_short_names),
 		cmocka_unit_test(test_bad_pprof),
 		cmocka_unit_test(test_wire_forms),
-		cmocka_unit_test(test_flamegraph),
-		cmocka_unit_test(test_bad_flamegraph),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_clean_path),
+		cmocka_unit_test(test_merge_profile_body),
 		cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
