@@ -14,7 +14,8 @@ typedef struct emu_prof emu_prof;
  * Exits with a message when it exists but cannot be read. */
 emu_prof *emu_prof_load(const char *dot_path);
 void emu_prof_free(emu_prof *p);
-/* The profile as uncompressed protobuf bytes (owned by p). */
+/* The profile as uncompressed protobuf bytes (owned by p), whole: SelectMergeProfile's
+ * max_nodes is accepted but not applied (the fixtures are far below any limit). */
 const char *emu_pprof(const emu_prof *p, size_t *len);
 /* {"flamegraph":{names,levels,total,maxSelf}} with int64 as strings; subtrees under
  * the max_nodes-th largest total are merged into `other`. Caller frees. */
