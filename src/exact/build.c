@@ -193,13 +193,16 @@ static uint32_t edge(pd_xb *b, uint32_t from, uint32_t to)
 pd_status pd_xb_sample(pd_xb *b, const uint32_t *frames, const uint8_t *inl, size_t n,
 		       int64_t v)
 {
-	if (v == 0 || n == 0)
+	if (v == 0)
+		return PD_OK;
+	/* pprof's total (report.computeTotal): every sample's |value|, stack or not */
+	pd_status rc;
+	if (v == INT64_MIN || (rc = add(b, &b->total, v < 0 ? -v : v)))
+		return pd_error_set(b->err, PD_EINPUT, "values overflow 64 bits");
+	b->negative |= v < 0;
+	if (n == 0)
 		return PD_OK;
 	size_t s = b->stamp++;
-	pd_status rc;
-	if ((rc = add(b, &b->total, v)))
-		return rc;
-	b->negative |= v < 0;
 	uint32_t parent = UINT32_MAX;
 	for (size_t i = n; i-- > 0;) {
 		uint32_t f = frames[i];

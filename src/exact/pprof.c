@@ -2,7 +2,8 @@
  * protobuf-c (pprof_decode.c streams the samples). Frames come from locations, one per
  * Line (Line[0] is the innermost inlined frame), named like pprof's functions/-lines
  * granularity; the sample value is picked like pprof's -sample_index. Every index into
- * the string table is checked. */
+ * the string table is checked. Not applied: drop_frames/keep_frames (pprof's
+ * RemoveUninteresting), which Go and Pyroscope leave empty. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

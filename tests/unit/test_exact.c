@@ -212,6 +212,15 @@ static void test_recursion_and_inlining(void **s)
 	assert_int_equal(ba->weight, 5);
 	pd_profile_free(p);
 
+	/* a sample without a stack counts in the total only, as in pprof */
+	recursion_profile(&b);
+	sample(&b, 0, (const uint64_t[]){0}, (const int64_t[]){1, 7});
+	p = read_pb(&b, NULL, false);
+	assert_int_equal(p->info.total, 22);
+	assert_int_equal(p->flat_sum, 15);
+	assert_int_equal(p->nnodes, 3);
+	pd_profile_free(p);
+
 	/* -lines: one node per function + file:line; the path is cleaned */
 	pd_exact_opts o;
 	pd_exact_opts_init(&o);
