@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
       graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3
-      libxml2-utils)
+      libxml2-utils libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
 # Node.js for the MCP interoperability tests: Debian's nodejs and npm, unless a node with
 # its npm is already there (NodeSource's nodejs bundles npm and conflicts with Debian's).
 command -v node >/dev/null || pkgs+=(nodejs)

@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "cli/cli.h"
+#include "exact/exact.h" /* exact: .pb.gz, .pb and flamegraph JSON are read too */
 #include "parse/parse.h"
 #include "fetch/fetch.h" /* pd_parse_size */
 #include "report/report.h"
@@ -141,13 +142,13 @@ static const unsigned cli_parse_flags = PD_PARSE_ARENA;
 pd_status pd_diff_cli_parse(const pd_diff_cli *c, const char *src, const char *dot, size_t len,
 			    pd_profile **out, pd_error *err)
 {
-	return pd_profile_parse_limits(src, dot, len, cli_parse_flags, &c->limits, out, err);
+	return pd_exact_parse_any(src, dot, len, &(pd_exact_opts){.dot_flags = cli_parse_flags, .limits = &c->limits}, out, err);
 }
 
 pd_status pd_diff_cli_read(const pd_diff_cli *c, const char *path, pd_profile **out,
 			   pd_error *err)
 {
-	return pd_profile_read_limits(path, cli_parse_flags, &c->limits, out, err);
+	return pd_exact_read_any(path, &(pd_exact_opts){.dot_flags = cli_parse_flags, .limits = &c->limits}, out, err);
 }
 
 pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char *base_dot,

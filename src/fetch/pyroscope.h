@@ -58,4 +58,32 @@ pd_status pd_pyro_render(const pd_http_conf *c, const char *type, const char *ma
 			 int64_t from_ms, int64_t until_ms, long max_nodes, pd_buf *out,
 			 pd_error *err);
 
+/* ---- exact inputs (pyroscope_exact.c) ----------------------------------------------
+ * type is the five-part profile type ID, matchers as from pd_pyro_matchers, times in
+ * ms since the epoch; max_nodes <= 0 leaves the server's default (8192). */
+
+/* SelectMergeStacktraces body: {"profileTypeID","labelSelector","start","end",
+ * "maxNodes" (when > 0),"format":"PROFILE_FORMAT_FLAMEGRAPH"}. Caller frees; NULL on
+ * out of memory. */
+char *pd_pyro_flamegraph_body(const char *type, const char *matchers, int64_t start_ms,
+			      int64_t end_ms, long max_nodes);
+/* The window's flamegraph JSON, byte for byte, into out (caller-initialized, caller
+ * frees); read it with pd_flamegraph_parse (src/exact). "{}" or a zero total is
+ * PD_ENODATA naming query and window; a reply that is not a flamegraph is PD_EINPUT. */
+pd_status pd_pyro_flamegraph(const pd_http_conf *c, const char *type, const char *matchers,
+			     int64_t start_ms, int64_t end_ms, long max_nodes, pd_buf *out,
+			     pd_error *err);
+
+/* SelectMergeProfileRequest as protobuf (fields 1-5; empty strings and max_nodes <= 0
+ * left out), appended to out. False when out failed. It never holds a NUL byte, so the
+ * HTTP layer may treat it as a C string. */
+bool pd_pyro_merge_profile_body(const char *type, const char *matchers, int64_t start_ms,
+				int64_t end_ms, long max_nodes, pd_buf *out);
+/* The window's merged pprof profile (protobuf bytes, Content-Type application/proto,
+ * as Grafana's profile explorer asks for it) into out; read it with pd_pprof_parse.
+ * An empty body or a zero total is PD_ENODATA; an undecodable one PD_EINPUT. */
+pd_status pd_pyro_merge_profile(const pd_http_conf *c, const char *type, const char *matchers,
+				int64_t start_ms, int64_t end_ms, long max_nodes, pd_buf *out,
+				pd_error *err);
+
 #endif

@@ -1,5 +1,7 @@
 /* Pyroscope + Grafana datasource-proxy emulator for the fetch tests (loopback only).
  * Serves the Connect list calls and /pyroscope/render (DOT fixtures chosen by window),
+ * SelectMergeStacktraces (flamegraph JSON) and SelectMergeProfile (pprof protobuf) from
+ * the .pb.gz beside each DOT fixture (exact_data.c),
  * directly and under /api/datasources/proxy/uid/<uid>/, plus the datasource lookup.
  * Every request is appended to a JSON-lines log; faults are injected from flags.
  * With --tls-cert/--tls-key it serves HTTPS (MHD_USE_TLS, PEM files read into memory).
@@ -21,6 +23,8 @@
 
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
+
+#include "exact_data.h"
 
 typedef enum fault_kind { FAULT_NONE, FAULT_STATUS, FAULT_RESET, FAULT_CUT, FAULT_BIG, FAULT_EMPTY, FAULT_ZERO, FAULT_GARBAGE } fault_kind;
 
@@ -45,6 +49,7 @@ static struct {
 	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS */
 	char *base_dot, *new_dot;
 	size_t base_len, new_len;
+	emu_prof *base_prof, *new_prof; /* the .pb.gz beside each DOT, or NULL */
 	FILE *log;
 	pthread_mutex_t mu;
 } E = {.split_ms = INT64_MAX, .datasource = "pyro", .fault_count = 1, .fault_status = 503,
@@ -450,10 +455,75 @@ static bool json_int(const cJSON *o, const char *k)
 	return cJSON_IsString(v) && is_ms(v->valuestring);
 }
 
+/* The profile of the window ending at end_ms (the --split rule of render). */
+static const emu_prof *window_prof(int64_t end_ms)
+{
+	return E.new_prof && end_ms > E.split_ms ? E.new_prof : E.base_prof;
+}
+
+/* SelectMergeProfile as Grafana's profile explorer calls it: protobuf both ways. */
+static enum MHD_Result merge_profile(struct MHD_Connection *c, const char *ct, req *r,
+				     int *status)
+{
+	int64_t start, end, max_nodes;
+	*status = 400;
+	if (!ct || strcmp(ct, "application/proto") != 0) {
+		*status = 415;
+		return connect_error(c, 415, "unknown", "emulator: SelectMergeProfile speaks application/proto");
+	}
+	if (!emu_merge_request(r->body ? r->body : "", r->len, &start, &end, &max_nodes) || !start || !end)
+		return connect_error(c, 400, "invalid_argument", "start and end (ms) are required");
+	const emu_prof *p = window_prof(end);
+	if (!p) {
+		*status = 501;
+		return connect_error(c, 501, "unimplemented", "emulator: no .pb.gz beside the DOT");
+	}
+	size_t len;
+	const char *pb = emu_pprof(p, &len);
+	*status = 200;
+	return send_buf(c, 200, "application/proto", pb, len, false);
+}
+
+/* SelectMergeStacktraces: the flamegraph, maxNodes validated like Pyroscope's limits. */
+static enum MHD_Result stacktraces(struct MHD_Connection *c, const cJSON *in, int *status)
+{
+	const cJSON *mn = cJSON_GetObjectItemCaseSensitive(in, "maxNodes");
+	const char *format = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "format"));
+	long max_nodes = cJSON_IsNumber(mn) ? (long)mn->valuedouble
+			 : cJSON_IsString(mn) ? strtol(mn->valuestring, NULL, 10) : 0;
+	char msg[160];
+	*status = 400;
+	if (max_nodes < 0)
+		return connect_error(c, 400, "invalid_argument",
+				     "max flamegraph nodes limit must be set (max allowed 1048576)");
+	if (max_nodes > 1048576) {
+		snprintf(msg, sizeof msg, "max flamegraph nodes limit %ld is greater than allowed 1048576",
+			 max_nodes);
+		return connect_error(c, 400, "invalid_argument", msg);
+	}
+	if (format && strcmp(format, "PROFILE_FORMAT_FLAMEGRAPH") != 0 &&
+	    strcmp(format, "PROFILE_FORMAT_UNSPECIFIED") != 0)
+		return connect_error(c, 400, "invalid_argument", "emulator: flamegraph format only");
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(in, "end");
+	int64_t end = cJSON_IsNumber(e) ? (int64_t)e->valuedouble : strtoll(e->valuestring, NULL, 10);
+	const emu_prof *p = window_prof(end);
+	if (!p) {
+		*status = 501;
+		return connect_error(c, 501, "unimplemented", "emulator: no .pb.gz beside the DOT");
+	}
+	char *json = emu_flamegraph(p, max_nodes ? max_nodes : 8192);
+	*status = 200;
+	enum MHD_Result ret = send_json(c, 200, json ? json : "{}");
+	free(json);
+	return ret;
+}
+
 static enum MHD_Result connect_call(struct MHD_Connection *c, const char *method_name, req *r,
 				    int *status)
 {
 	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (!strcmp(method_name, "SelectMergeProfile") && !E.empty_lists)
+		return merge_profile(c, ct, r, status);
 	if (!ct || strncmp(ct, "application/json", 16) != 0) {
 		*status = 415;
 		return connect_error(c, 415, "unknown", "unsupported content type");
@@ -480,6 +550,8 @@ static enum MHD_Result connect_call(struct MHD_Connection *c, const char *method
 		ret = send_json(c, 200,
 				"{\"names\":[\"__name__\",\"__service_name__\",\"hostname\",\"service_name\"],"
 				"\"futureField\":\"1\"}");
+	} else if (!strcmp(method_name, "SelectMergeStacktraces")) {
+		ret = stacktraces(c, in, status);
 	} else if (!strcmp(method_name, "LabelValues")) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(in, "name"));
 		if (name && !strcmp(name, "service_name"))
@@ -757,6 +829,10 @@ int main(int argc, char **argv)
 		tls_key = slurp_str(E.tls_key);
 	}
 	if (E.base_path)
+		E.base_prof = emu_prof_load(E.base_path);
+	if (E.new_path)
+		E.new_prof = emu_prof_load(E.new_path);
+	if (E.base_path)
 		E.base_dot = slurp(E.base_path, &E.base_len);
 	else
 		E.base_dot = strdup(""), E.base_len = 0;
@@ -813,6 +889,8 @@ int main(int argc, char **argv)
 		fclose(E.log);
 	free(E.base_dot);
 	free(E.new_dot);
+	emu_prof_free(E.base_prof);
+	emu_prof_free(E.new_prof);
 	free(tls_cert);
 	free(tls_key);
 	return 0;
