@@ -43,6 +43,8 @@ typedef struct pd_diff_cli {
 	const char *out_path;  /* -o/--output FILE: the report, written atomically; "-" = stdout */
 	bool quiet;            /* -q: no warnings on stderr */
 	pd_parse_limits limits; /* --max-input-size, --max-subgraphs, --max-nesting */
+	const char *sample_index; /* --sample-index: pprof input's sample type */
+	const char *profile_type; /* compare: the fetched type (flamegraph JSON has none) */
 	pd_gate_cli gate;
 } pd_diff_cli;
 

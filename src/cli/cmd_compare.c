@@ -17,8 +17,16 @@
 #include "cli/fetch_conf.h"
 #include "fetch/fetch.h"
 
+/* --source: what each window is fetched as. */
+typedef enum source { SRC_AUTO, SRC_FLAMEGRAPH, SRC_DOT, SRC_KINDS } source;
+static const char *const source_names[SRC_KINDS] = {
+	[SRC_AUTO] = "auto", [SRC_FLAMEGRAPH] = "flamegraph", [SRC_DOT] = "dot"};
+static const pd_enum_names source_enum = {source_names, SRC_KINDS, NULL};
+
 typedef struct side {
 	pd_http_conf http; /* a copy, tagged for --verbose */
+	source src;        /* asked for */
+	bool flamegraph;   /* dot holds flamegraph JSON (exact values), not DOT */
 	const char *type;
 	const char *matchers;
 	int64_t from_ms, to_ms;
@@ -29,23 +37,34 @@ typedef struct side {
 	char tag[48];
 } side;
 
+/* Flamegraph JSON (exact integers) when asked or when the server answers it (auto),
+ * else the DOT render. auto falls back to DOT on any failure but an empty window. */
 static void *fetch_side(void *arg)
 {
 	side *s = arg;
+	if (s->src != SRC_DOT) {
+		s->st = pd_pyro_flamegraph(&s->http, s->type, s->matchers, s->from_ms, s->to_ms,
+					   s->max_nodes, &s->dot, &s->err);
+		s->flamegraph = s->st == PD_OK;
+		if (s->src == SRC_FLAMEGRAPH || s->st == PD_OK || s->st == PD_ENODATA)
+			return NULL;
+		pd_buf_fini(&s->dot);
+		pd_buf_init(&s->dot, 0);
+	}
 	s->st = pd_pyro_render(&s->http, s->type, s->matchers, s->from_ms, s->to_ms, s->max_nodes,
 			       &s->dot, &s->err);
 	return NULL;
 }
 
 /* File name of job i of k per side: base.dot and new.dot, or base.01.dot... new.10.dot
- * with slices. */
-static void input_name(char *dst, size_t size, size_t i, size_t k)
+ * with slices; .json for a flamegraph. */
+static void input_name(char *dst, size_t size, const side *jobs, size_t i, size_t k)
 {
-	const char *who = i < k ? "base" : "new";
+	const char *who = i < k ? "base" : "new", *ext = jobs[i].flamegraph ? "json" : "dot";
 	if (k == 1)
-		snprintf(dst, size, "%s.dot", who);
+		snprintf(dst, size, "%s.%s", who, ext);
 	else
-		snprintf(dst, size, "%s.%02zu.dot", who, i % k + 1);
+		snprintf(dst, size, "%s.%02zu.%s", who, i % k + 1, ext);
 }
 
 /* The window of one side; with slices, each slice's window and file too. */
@@ -69,7 +88,7 @@ static void add_window(cJSON *o, const char *key, const side *s, const side *job
 			cJSON_Delete(x);
 			return;
 		}
-		input_name(name, sizeof name, first + i, k);
+		input_name(name, sizeof name, jobs, first + i, k);
 		cJSON_AddStringToObject(x, "file", name);
 		cJSON_AddStringToObject(x, "from", pd_time_format(j->from_ms, a));
 		cJSON_AddStringToObject(x, "to", pd_time_format(j->to_ms, b));
@@ -121,7 +140,7 @@ static pd_status save_inputs(const pd_fetch_cli *f, const side *base, const side
 	for (size_t i = 0; i <= 2 * k && st == PD_OK; i++) {
 		char name[32];
 		if (i < 2 * k)
-			input_name(name, sizeof name, i, k);
+			input_name(name, sizeof name, jobs, i, k);
 		else
 			snprintf(name, sizeof name, "provenance.json");
 		const char *data = i < 2 * k ? jobs[i].dot.data : json;
@@ -224,6 +243,7 @@ static void slice_jobs(const pd_fetch_cli *f, const side *w, const char *name, s
 		j->http = f->http;
 		j->type = f->type;
 		j->max_nodes = f->max_nodes;
+		j->src = w->src;
 		j->from_ms = w->from_ms + (int64_t)((double)len * (double)i / (double)k);
 		j->to_ms = i + 1 == k ? w->to_ms : w->from_ms + (int64_t)((double)len * (double)(i + 1) / (double)k);
 		if (k == 1)
@@ -296,6 +316,7 @@ int pd_cmd_compare(int argc, char **argv)
 	char *base_matchers = NULL;
 	side base = {0}, new_ = {0}, *jobs = NULL;
 	size_t slices = 0, parallel = 4, k = 1;
+	source src = SRC_AUTO;
 	pd_fetch_cli_init(&f, "compare", true);
 	pd_fetch_conn_options(&f, conn);
 	pd_diff_cli_init(&cli);
@@ -318,6 +339,9 @@ int pd_cmd_compare(int argc, char **argv)
 		 "cut each window into K equal slices, the gate's samples (values per second of "
 		 "window)", .def = "10 with a gate option, else 1"),
 		PD_OPTION(PD_OPT_COUNT, "parallel", 0, &parallel, "N", "fetches in flight at most"),
+		PD_OPTION(PD_OPT_ENUM, "source", 0, &src, NULL,
+		 "fetch flamegraph JSON (exact values) or DOT (rounded); auto: flamegraph when the "
+		 "server answers it, else DOT", .names = &source_enum),
 		PD_FETCH_OPT_HELP,
 		{PD_OPT_GROUP, .help = "Diff options:"},
 		{PD_OPT_TABLE, .value = diff_opts},
@@ -362,6 +386,8 @@ int pd_cmd_compare(int argc, char **argv)
 		rc = pd_error_oom(&err);
 	base.matchers = base_matchers;
 	new_.matchers = f.matchers;
+	base.src = new_.src = src;
+	cli.profile_type = f.type; /* a flamegraph carries no type or unit */
 	new_.from_ms = f.from_ms;
 	new_.to_ms = f.to_ms;
 	if (rc == PD_OK && !(jobs = pd_calloc(2 * k, sizeof *jobs)))

@@ -86,6 +86,9 @@ void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS])
 		PD_OPTION(PD_OPT_SET, "no-color", 0, &c->color, NULL, "the same as --color never",
 		 .set = PD_COLOR_NEVER),
 		PD_OPTION(PD_OPT_FLAG, "quiet", 'q', &c->quiet, NULL, "no warnings on stderr"),
+		PD_OPTION(PD_OPT_STRING, "sample-index", 0, &c->sample_index, "INDEX|NAME",
+		 "pprof input: the sample type to read, as pprof's -sample_index",
+		 .def = "pprof's: default_sample_type, else the last"),
 		PD_OPTION(PD_OPT_SIZE, "max-input-size", 0, &c->limits.max_input, "BYTES",
 		 "refuse a larger input (k/M/G, KiB/MiB/GiB suffixes)", .apply = input_size),
 		PD_OPTION(PD_OPT_COUNT, "max-subgraphs", 0, &c->limits.max_subgraphs, "N",
@@ -139,16 +142,32 @@ static void warn_about(const pd_diff *d, FILE *warn)
  * ask for, so ASan sees overflows and uses after free inside it. */
 static const unsigned cli_parse_flags = PD_PARSE_ARENA;
 
+/* How the CLI reads any input: DOT (with the arena and the limits), pprof protobuf
+ * (--sample-index; line nodes for --granularity line) or flamegraph JSON. */
+static pd_exact_opts exact_opts(const pd_diff_cli *c)
+{
+	pd_exact_opts o;
+	pd_exact_opts_init(&o);
+	o.dot_flags = cli_parse_flags;
+	o.limits = &c->limits;
+	o.sample_index = c->sample_index;
+	o.lines = c->diff.granularity == PD_GRAN_LINE;
+	o.profile_type = c->profile_type;
+	return o;
+}
+
 pd_status pd_diff_cli_parse(const pd_diff_cli *c, const char *src, const char *dot, size_t len,
 			    pd_profile **out, pd_error *err)
 {
-	return pd_exact_parse_any(src, dot, len, &(pd_exact_opts){.dot_flags = cli_parse_flags, .limits = &c->limits}, out, err);
+	pd_exact_opts o = exact_opts(c);
+	return pd_exact_parse_any(src, dot, len, &o, out, err);
 }
 
 pd_status pd_diff_cli_read(const pd_diff_cli *c, const char *path, pd_profile **out,
 			   pd_error *err)
 {
-	return pd_exact_read_any(path, &(pd_exact_opts){.dot_flags = cli_parse_flags, .limits = &c->limits}, out, err);
+	pd_exact_opts o = exact_opts(c);
+	return pd_exact_read_any(path, &o, out, err);
 }
 
 pd_status pd_diff_cli_run(const pd_diff_cli *c, const char *base_src, const char *base_dot,

@@ -32,4 +32,12 @@ expect_out "alloc_space" "alloc type named"
 printf '{"flamegraph":{"names":["total"],"levels":[{"values":["0","1","0","7"]}]}}' >"$T/bad.json"
 run diff "$T/bad.json" "$F/cpu_new.pb.gz"; expect_rc 3 "bad flamegraph"
 expect_err_line "flamegraph name index 7 out of range" "bad flamegraph"
+# --sample-index picks the sample type of a pprof input, as pprof's -sample_index.
+run diff --format json --sample-index alloc_objects "$PD_FIXTURES/alloc_base.pb.gz" "$PD_FIXTURES/alloc_new.pb.gz"
+expect_rc 0 "--sample-index alloc_objects"
+[ "$(jq -r '.unit + " " + .base.type' "$T/out")" = "count alloc_objects" ] && pass ||
+	fail "--sample-index alloc_objects: counts of alloc_objects"
+run diff --sample-index nope "$PD_FIXTURES/alloc_base.pb.gz" "$PD_FIXTURES/alloc_new.pb.gz"
+expect_rc 3 "--sample-index of a type the profile lacks"
+expect_err_line "alloc_objects alloc_space inuse_objects inuse_space" "the message lists the types"
 finish
