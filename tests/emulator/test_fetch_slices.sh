@@ -3,6 +3,8 @@
 # and end), K = 10 by default with a gate option, the gate over the slices; one slice
 # failing fails the command (exit 3) and writes nothing.
 . "$(dirname "$0")/lib.sh"
+# --source dot throughout: slices are counted as render requests (test_fetch_source.sh
+# covers --source).
 
 renders() { jq -s '[.[] | select(.path == "/pyroscope/render")]' "$LOG"; }
 # Most requests in flight at once: for each start, the requests running then.
@@ -22,7 +24,7 @@ expected_windows() { # expected_windows K: both 1 h windows cut into K slices
 
 start_emu --delay-ms 300
 export PROFDIFF_URL=$URL
-run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 5 --parallel 3 --fail-on-increase 10 --min-delta 1us \
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --slices 5 --parallel 3 --fail-on-increase 10 --min-delta 1us \
 	--junit "$T/junit.xml"
 expect_rc 1 "sliced compare finds the regression"
 expect_eq "$(renders | jq length)" 10 "2K = 10 renders"
@@ -39,7 +41,7 @@ expect_true "JUnit written" test -s "$T/junit.xml"
 
 start_emu
 export PROFDIFF_URL=$URL
-run compare --type "$TYPE" "${NEW_WIN[@]}" --fail-on-increase 10 --parallel 1 --format json
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --fail-on-increase 10 --parallel 1 --format json
 expect_rc 1 "gate option: 10 slices by default"
 expect_eq "$(renders | jq length)" 20 "2K = 20 renders"
 expect_eq "$(windows)" "$(expected_windows 10)" "10 equal slices per window"
@@ -49,10 +51,10 @@ expect_eq "$(jq -r '.mode + " " + .verdict + " " + (.base.profiles | length | to
 
 start_emu
 export PROFDIFF_URL=$URL
-run compare --type "$TYPE" "${NEW_WIN[@]}"
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}"
 expect_rc 0 "no gate option: one pair, as before"
 expect_eq "$(renders | jq length)" 2 "two renders without a gate"
-run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 3 --save-inputs "$T/saved" -o "$T/r.txt"
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --slices 3 --save-inputs "$T/saved" -o "$T/r.txt"
 expect_rc 0 "--save-inputs with slices"
 expect_eq "$(cd "$T/saved" && echo *)" \
 	"base.01.dot base.02.dot base.03.dot new.01.dot new.02.dot new.03.dot provenance.json" \
@@ -60,7 +62,7 @@ expect_eq "$(cd "$T/saved" && echo *)" \
 expect_eq "$(jq -r '[.slices, (.baseline.slices | length), .new.slices[2].file, .new.slices[2].from, .new.to] | map(tostring) | join(" ")' "$T/saved/provenance.json")" \
 	"3 3 new.03.dot 2026-05-01T09:40:00Z 2026-05-01T10:00:00Z" "provenance lists each slice's window and file"
 cmp -s "$T/saved/new.03.dot" "$PD_EMU_DATA/new.dot" && ok "a saved slice is the DOT the server sent" || bad "saved slice differs from the served DOT"
-run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --parallel 0
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --parallel 0
 expect_rc 2 "--parallel 0"
 
 # On a terminal, a progress line on stderr (script(1) gives the command a pty).
@@ -76,7 +78,7 @@ fi
 # One slice failing: exit 3, the slice named, nothing written.
 start_emu --fault status --fault-status 400 --fault-count 1 --fault-route render --delay-ms 50
 export PROFDIFF_URL=$URL
-run compare --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --fail-on-increase 10 -o "$T/report.txt" \
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --slices 4 --fail-on-increase 10 -o "$T/report.txt" \
 	--junit "$T/junit-fail.xml"
 expect_rc 3 "one failed slice fails the command"
 expect_one_line "failed slice"

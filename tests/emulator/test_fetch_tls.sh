@@ -3,6 +3,8 @@
 # only --cacert or --insecure get through; a cert for another host name fails even with
 # the right CA. Loopback only.
 . "$(dirname "$0")/lib.sh"
+# --source dot: these checks read the render requests' query strings (test_fetch_source.sh
+# covers --source).
 command -v openssl >/dev/null || { echo "openssl is required"; exit 1; }
 # Only the CA bundle a test names is trusted (no system-wide overrides).
 unset SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -98,13 +100,13 @@ expect_rc 3 "fetch without --cacert"
 expect_in "$ERR" "^profdiff: render: TLS error talking to https://127\.0\.0\.1:[0-9]+/pyroscope/render: .*--insecure" \
 	"fetch: TLS error"
 
-run compare --type "$TYPE" "${NEW_WIN[@]}" --format json --cacert "$CA"
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --format json --cacert "$CA"
 expect_rc 0 "compare over HTTPS"
 expect_eq "$(jq -r '.functions[0].name' "$OUT")" "main.compress" "compare: report names the regressed function"
 expect_eq "$(reqs '[.[] | select(.path == "/pyroscope/render")] | length')" "3" \
 	"compare fetched both windows from the HTTPS server"
 
-run compare --type "$TYPE" "${NEW_WIN[@]}" --format json
+run compare --source dot --type "$TYPE" "${NEW_WIN[@]}" --format json
 expect_rc 3 "compare without --cacert"
 expect_one_line "compare without --cacert"
 unset PROFDIFF_URL
