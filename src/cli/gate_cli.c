@@ -54,6 +54,15 @@ static pd_status gate_opt(const pd_option *o, const char *arg, pd_error *err)
 			rc = pd_error_set(err, PD_EUSAGE, "--alpha: expected a level in (0, 1), got '%s'",
 					  arg);
 		g->rules.alpha = a;
+	} else if (strcmp(n, "fdr-family") == 0) {
+		if (strcmp(arg, "practical") == 0)
+			g->rules.family = PD_FAMILY_PRACTICAL;
+		else if (strcmp(arg, "testable") == 0)
+			g->rules.family = PD_FAMILY_TESTABLE;
+		else
+			rc = pd_error_set(err, PD_EUSAGE,
+					  "--fdr-family: invalid value '%s' (expected practical|testable)",
+					  arg);
 	} else if (strcmp(n, "gate-file") == 0) {
 		g->file_path = arg;
 	} else if (strcmp(n, "junit") == 0) {
@@ -96,6 +105,10 @@ void pd_gate_cli_options(pd_diff_cli *c, pd_option t[PD_GATE_OPTS])
 		PD_OPTION(PD_OPT_STRING, "alpha", 0, c, "A",
 		 "significance level of the per-function test (several profiles per side)",
 		 .apply = gate_opt, .def = "0.05"),
+		PD_OPTION(PD_OPT_STRING, "fdr-family", 0, c, "practical|testable",
+		 "Benjamini-Hochberg over the functions that pass the thresholds, or over every "
+		 "testable function (fewer false failures on thin profiles; bench/README.md)",
+		 .apply = gate_opt, .def = "practical"),
 		PD_OPTION(PD_OPT_STRING, "junit", 0, c, "FILE",
 		 "write the verdict as JUnit XML (a test case per rule and gated function)",
 		 .apply = gate_opt, .def = ""),

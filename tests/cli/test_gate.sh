@@ -105,6 +105,12 @@ expect_rc 1 "samples regression"
 expect_out "violation: increase: main.parseRecords +336.09ms/s (+309.1%), limit +50ms/s, p=0.02857 q=0.02857" "p and q in the violation"
 grep -Eq '^ +[0-9]+ .* ~ .*main\.compressBlock$' "$T/out" && pass || fail "~ marks a non-significant change"
 expect_out "values: per second of each profile's duration" "per-second values"
+# --fdr-family testable: BH over the 8 testable functions, not only the practical ones.
+run diff "${GATE[@]}" --fdr-family testable "${BB[@]}" "${NN[@]}"
+expect_rc 1 "samples regression with the testable family"
+expect_out "p=0.02857 q=0.0381" "q over the testable family"
+run diff "${GATE[@]}" --fdr-family nope "${BB[@]}" "${NN[@]}"
+expect_rc 2 "--fdr-family takes practical or testable"
 # Fewer than 4 per side: nothing can be significant, and the report says so.
 run diff "${GATE[@]}" --base "$B" --base "$F/cpu_base.full.dot" --new "$N" --new "$F/cpu_new.full.dot"
 expect_out "need >= 4 samples" "warning for too few samples"
