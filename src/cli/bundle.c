@@ -34,9 +34,14 @@ bool pd_cli_ascii(void)
 {
 	static int ascii = -1;
 	if (ascii < 0) {
-		setlocale(LC_CTYPE, "");
-		const char *cs = nl_langinfo(CODESET);
+		/* Only asked, then put back: the C locale stays in force for everything else
+		 * (regcomp's meaning of --focus must not depend on the terminal). */
+		const char *cur = setlocale(LC_CTYPE, NULL);
+		char *saved = cur ? pd_strdup(cur) : NULL;
+		const char *cs = setlocale(LC_CTYPE, "") ? nl_langinfo(CODESET) : "ANSI_X3.4-1968";
 		ascii = !(cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0));
+		setlocale(LC_CTYPE, saved ? saved : "C");
+		pd_free(saved);
 	}
 	return ascii;
 }
