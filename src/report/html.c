@@ -149,6 +149,8 @@ static void put_verdict(pd_buf *b, const pd_diff *d, const pd_report_gate *g)
 		pd_buf_puts(b, ")</li>\n");
 	}
 	pd_buf_puts(b, "</ul>\n");
+	if (line.failed) /* out of memory: the page must not go out without it */
+		b->failed = true;
 	pd_buf_fini(&line);
 }
 
@@ -217,6 +219,8 @@ pd_status pd_report_html(const pd_diff *d, const pd_report_gate *g, const pd_htm
 		pd_buf_init(&line, 0);
 		pd_report_warning_text(&line, d, &w[i], PD_WARN_REPORT);
 		esc(out, line.data);
+		if (line.failed)
+			out->failed = true;
 		pd_buf_fini(&line);
 		pd_buf_puts(out, "</li>\n");
 	}
