@@ -100,6 +100,36 @@ void pd_run_header(pd_buf *b, const pd_run_info *i, bool markdown)
 	pd_buf_puts(b, "\n");
 }
 
+/* Puts the run's header (compare: server, query, type, windows) at the top of the
+ * report, or, in a gated report, right after the verdict line, which stays first. */
+pd_status pd_run_header_insert(pd_buf *report, const pd_run_info *info, bool markdown,
+			       bool gated, pd_error *err)
+{
+	pd_buf out;
+	pd_buf_init(&out, report->limit);
+	pd_run_header(&out, info, markdown);
+	if (!out.len) {
+		pd_buf_fini(&out);
+		return PD_OK;
+	}
+	const char *cut = gated && report->data ? strstr(report->data, "\n\n") : NULL;
+	size_t at = cut ? (size_t)(cut - report->data) + 2 : 0;
+	pd_buf head;
+	pd_buf_init(&head, report->limit);
+	pd_buf_append(&head, report->data ? report->data : "", at);
+	pd_buf_append(&head, out.data, out.len);
+	pd_buf_append(&head, report->data ? report->data + at : "", report->len - at);
+	pd_status rc = pd_buf_error(&head, "the report", err);
+	if (rc == PD_OK) {
+		pd_buf t = *report;
+		*report = head;
+		head = t;
+	}
+	pd_buf_fini(&head);
+	pd_buf_fini(&out);
+	return rc;
+}
+
 pd_status pd_bundle_check(const char *dir, pd_error *err)
 {
 	struct stat st;
@@ -372,8 +402,8 @@ pd_status pd_bundle_stage(const pd_diff_cli *c, const pd_diff *d, const pd_repor
 		goto out;
 	}
 	pd_report_opts mo = {.top = c->report.top == PD_TOP_UNSET ? 20 : c->report.top};
-	pd_run_header(&md, i, true);
-	if ((rc = pd_report_markdown_gated(d, g, &mo, &md, err)) != PD_OK)
+	if ((rc = pd_report_markdown_gated(d, g, &mo, &md, err)) != PD_OK ||
+	    (rc = pd_run_header_insert(&md, i, true, g && g->gated, err)) != PD_OK)
 		goto out;
 	title(&ttl, i);
 	const char *labels[4] = {"problem window in Grafana Explore",

@@ -133,6 +133,10 @@ void pd_bundle_discard(char *tmp);
  * open a compare report: "key: value" lines for text, a list for Markdown. Nothing for
  * a run without a server. */
 void pd_run_header(pd_buf *b, const pd_run_info *i, bool markdown);
+/* Puts that header at the top of a rendered report, or in a gated one right after the
+ * verdict line, which stays first. report is unchanged on failure. */
+pd_status pd_run_header_insert(pd_buf *report, const pd_run_info *i, bool markdown, bool gated,
+			       pd_error *err);
 /* A local time and its UTC: "2026-12-03 09:00:00 CET (2026-12-03T08:00:00Z)". */
 void pd_time_both(char *dst, size_t size, int64_t ms);
 /* Whether the locale's character set is not UTF-8 (reports are then plain ASCII). */

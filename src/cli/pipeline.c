@@ -226,9 +226,9 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 	pd_report_opts ro = c->report;
 	ro.color = want_color(c, out);
 	char *bundle = NULL;
-	if (c->format != PD_FORMAT_JSON)
-		pd_run_header(&report, c->info, c->format == PD_FORMAT_MARKDOWN);
 	pd_status rc = pd_report_gated(d, g, c->format, &ro, &report, err);
+	if (rc == PD_OK && c->format != PD_FORMAT_JSON)
+		rc = pd_run_header_insert(&report, c->info, c->format == PD_FORMAT_MARKDOWN, gated, err);
 	if (rc == PD_OK && c->format != PD_FORMAT_JSON && pd_cli_ascii())
 		rc = pd_report_ascii(&report, err);
 	if (rc == PD_OK && (c->dot_path || c->svg_path || c->bundle_dir))

@@ -33,6 +33,12 @@ expect_in "$OUT" "^baseline +: 2026-04-30 11:00:00 CEST \(2026-04-30T09:00:00Z\)
 TZ=UTC run compare --type "$TYPE" "${NEW_WIN[@]}" --baseline 1h-before --format markdown
 expect_in "$OUT" '^- problem: `2026-05-01 09:00:00 UTC \(2026-05-01T09:00:00Z\) to' "Markdown header"
 
+# Gated: the verdict line stays first, the header follows it.
+run compare --type "$TYPE" "${NEW_WIN[@]}" --baseline 1h-before --fail-on-increase 10 --slices 2 --no-color
+expect_in "$OUT" "^verdict: " "gated: a verdict"
+expect_eq "$(head -1 "$OUT" | cut -c1-9)" "verdict: " "gated: the verdict line first"
+expect_eq "$(sed -n 3p "$OUT" | cut -c1-7)" "server " "gated: the header right after it"
+
 # --bundle from a fetch, direct mode: links to Pyroscope's UI for each window.
 run compare --type "$TYPE" "${NEW_WIN[@]}" --query 'service_name="api"' --baseline 1h-before \
 	--bundle "$T/b"
