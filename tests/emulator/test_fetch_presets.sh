@@ -39,6 +39,16 @@ expect_in "$OUT" "^verdict: " "gated: a verdict"
 expect_eq "$(head -1 "$OUT" | cut -c1-9)" "verdict: " "gated: the verdict line first"
 expect_eq "$(sed -n 3p "$OUT" | cut -c1-7)" "server " "gated: the header right after it"
 
+# On a terminal, one window per side shows progress too, from the start of the fetches.
+if command -v script >/dev/null; then
+	script -qec "$PROFDIFF compare --type $TYPE ${NEW_WIN[*]} --baseline 1h-before -o $T/tty-report.txt" \
+		/dev/null >"$T/tty.out" 2>&1
+	expect_in "$T/tty.out" "profdiff: fetching 2 profiles" "progress from the first fetch"
+	expect_in "$T/tty.out" "profdiff: fetched 2/2 profiles" "progress to the last fetch"
+else
+	echo "SKIP: progress line (script is not installed)"
+fi
+
 # --bundle from a fetch, direct mode: links to Pyroscope's UI for each window.
 run compare --type "$TYPE" "${NEW_WIN[@]}" --query 'service_name="api"' --baseline 1h-before \
 	--bundle "$T/b"
