@@ -225,7 +225,6 @@ static void add_links(pd_buf *url, size_t at[6], const pd_run_info *i)
 			at[n++] = url->len;
 			root(url, i->server);
 			pd_buf_puts(url, "/?query=");
-			pd_buf_puts(url, "");
 			pd_buf q2;
 			pd_buf_init(&q2, 0);
 			pd_buf_printf(&q2, "%s%s", i->type, q);
