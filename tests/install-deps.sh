@@ -2,9 +2,10 @@
 # Installs the Debian 12 packages profdiff needs to build and test, when missing.
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
+# nettle-dev: SHA-256 for the bundle; chromium: tests/browser (the bundle's HTML page).
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
       graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3
-      libxml2-utils libprotobuf-c-dev protobuf-c-compiler zlib1g-dev)
+      libxml2-utils libprotobuf-c-dev protobuf-c-compiler zlib1g-dev nettle-dev chromium)
 # Node.js for the MCP interoperability tests: Debian's nodejs and npm, unless a node with
 # its npm is already there (NodeSource's nodejs bundles npm and conflicts with Debian's).
 command -v node >/dev/null || pkgs+=(nodejs)

@@ -4,6 +4,7 @@
  *   buf.c    pd_buf, a growable text buffer with a size cap and a sticky failure flag
  *   file.c   whole-file reads, atomic writes (stage, commit, discard)
  *   units.c  pprof values <-> integers in base units
+ *   sha256.c the SHA-256 of a byte string (nettle's), as hex
  *   here     checked int64 arithmetic (pd_add_i64 and friends)
  *   alloc.h  the allocation hook; hash.h uthash configured for it (include for tables)
  * Nothing here prints or exits: files are written with write(2), errors go to pd_error. */
@@ -103,5 +104,10 @@ pd_status pd_file_check_outputs(const char *const *inputs, size_t ninputs,
  * (relative ones to the working directory of that time); a signal handled on another
  * thread while a stage or commit runs may miss the file being staged. */
 void pd_file_cleanup_staged(void);
+
+/* ---- sha256.c ---- */
+#define PD_SHA256_HEX 65 /* 64 hex digits and the NUL */
+/* The SHA-256 digest of len bytes at data, as lowercase hex (what sha256sum prints). */
+void pd_sha256_hex(const void *data, size_t len, char out[PD_SHA256_HEX]);
 
 #endif

@@ -32,6 +32,21 @@ typedef struct pd_gate_cli {
 /* "Not given": --top's default is 20 rows for text and Markdown, every row for JSON. */
 #define PD_TOP_UNSET ((size_t)-1)
 
+/* Where a run's inputs came from, for the report header (compare), the bundle's
+ * provenance and its links. Every pointer is borrowed. */
+typedef struct pd_run_info {
+	const char *command;              /* "diff" or "compare" */
+	const char *base_src, *new_src;   /* the inputs as named (paths, or windows) */
+	const char *base_data, *new_data; /* the inputs as given or fetched (bundle) */
+	size_t base_len, new_len;
+	/* compare only (server NULL for diff): */
+	const char *server;               /* the URL, without credentials */
+	const char *datasource;           /* Grafana mode's datasource uid, else NULL */
+	const char *type, *query, *base_query;
+	int64_t base_from, base_to, new_from, new_to; /* ms since the epoch */
+	long max_nodes;
+} pd_run_info;
+
 typedef struct pd_diff_cli {
 	pd_diff_opts diff;
 	pd_format format;
@@ -46,6 +61,8 @@ typedef struct pd_diff_cli {
 	const char *sample_index; /* --sample-index: pprof input's sample type */
 	const char *profile_type; /* compare: the fetched type (flamegraph JSON has none) */
 	pd_gate_cli gate;
+	const char *bundle_dir; /* --bundle DIR */
+	const pd_run_info *info; /* set by the command before the run; NULL = none */
 } pd_diff_cli;
 
 /* The defaults, which --help shows. */
@@ -101,6 +118,31 @@ pd_status pd_diff_cli_run_profiles(const pd_diff_cli *c, const pd_profile *bp,
 
 /* Writes data to f (stdout), flushed; PD_EINTERNAL naming what on failure. */
 pd_status pd_cli_write(FILE *f, const char *data, size_t len, const char *what, pd_error *err);
+
+/* ---- bundle.c: --bundle DIR and the report header of a fetched run ---- */
+/* Refuses (PD_EUSAGE) a DIR that exists and is not an empty directory, before any work. */
+pd_status pd_bundle_check(const char *dir, pd_error *err);
+/* Writes every file of the bundle into a new temporary directory beside dir (*tmp, to
+ * commit or discard). dot and svg are the rendered graph. Nothing is left on failure. */
+struct pd_report_gate;
+pd_status pd_bundle_stage(const pd_diff_cli *c, const pd_diff *d, const struct pd_report_gate *g,
+			  const pd_buf *dot, const pd_buf *svg, char **tmp, pd_error *err);
+/* Renames tmp to dir (an empty dir is replaced) and frees tmp; on failure removes it. */
+pd_status pd_bundle_commit(char *tmp, const char *dir, pd_error *err);
+/* Removes the staged directory and frees tmp (NULL is a no-op). */
+void pd_bundle_discard(char *tmp);
+/* The lines naming the server, query, type and both windows (UTC and local time) that
+ * open a compare report: "key: value" lines for text, a list for Markdown. Nothing for
+ * a run without a server. */
+void pd_run_header(pd_buf *b, const pd_run_info *i, bool markdown);
+/* Puts that header at the top of a rendered report, or in a gated one right after the
+ * verdict line, which stays first. report is unchanged on failure. */
+pd_status pd_run_header_insert(pd_buf *report, const pd_run_info *i, bool markdown, bool gated,
+			       pd_error *err);
+/* A local time and its UTC: "2026-12-03 09:00:00 CET (2026-12-03T08:00:00Z)". */
+void pd_time_both(char *dst, size_t size, int64_t ms);
+/* Whether the locale's character set is not UTF-8 (reports are then plain ASCII). */
+bool pd_cli_ascii(void);
 
 /* Subcommands. */
 int pd_cmd_diff(int argc, char **argv);

@@ -158,13 +158,38 @@ out:
 	return st;
 }
 
-/* The baseline window: as given, else the same length right before the problem window. */
-static pd_status baseline(const pd_fetch_cli *f, side *base, pd_error *err)
+/* --baseline's presets: the problem window shifted back by this much. */
+static const struct {
+	const char *name;
+	int64_t shift_ms;
+} presets[] = {
+	{"1h-before", 3600000},
+	{"24h-before", 86400000},
+	{"7d-before", 604800000},
+};
+
+/* The baseline window: a preset, else as given, else the same length right before the
+ * problem window. */
+static pd_status baseline(const pd_fetch_cli *f, const char *preset, side *base, pd_error *err)
 {
 	int64_t len = f->to_ms - f->from_ms, now = pd_time_now_ms();
 	pd_status rc = PD_OK;
 	base->from_ms = f->from_ms - len;
 	base->to_ms = f->from_ms;
+	if (preset) {
+		if (f->base_from || f->base_to)
+			return pd_error_set(err, PD_EUSAGE, "--baseline %s: give either a preset or "
+							    "--baseline-from/--baseline-to, not both", preset);
+		for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+			if (strcmp(preset, presets[i].name) == 0) {
+				base->from_ms = f->from_ms - presets[i].shift_ms;
+				base->to_ms = f->to_ms - presets[i].shift_ms;
+				return PD_OK;
+			}
+		return pd_error_set(err, PD_EUSAGE,
+				    "--baseline: want 1h-before, 24h-before or 7d-before, got \"%s\"",
+				    preset);
+	}
 	if (f->base_from &&
 	    (rc = pd_time_parse("--baseline-from", f->base_from, now, &base->from_ms, err)) == PD_OK &&
 	    !f->base_to)
@@ -218,6 +243,8 @@ static void run_pool(side *jobs, size_t n, size_t parallel, bool progress)
 {
 	pool p = {.jobs = jobs, .n = n, .progress = progress, .mu = PTHREAD_MUTEX_INITIALIZER};
 	size_t nt = parallel < n ? parallel : n, started = 0;
+	if (progress) /* at once: a long fetch shows that something is going on */
+		fprintf(stderr, "\rprofdiff: fetching %zu profiles", n);
 	pthread_t *t = nt > 1 ? pd_calloc(nt - 1, sizeof *t) : NULL;
 	for (size_t i = 0; t && i + 1 < nt; i++)
 		if (pthread_create(&t[started], NULL, worker, &p) == 0)
@@ -322,6 +349,9 @@ int pd_cmd_compare(int argc, char **argv)
 	pd_diff_cli_init(&cli);
 	pd_diff_cli_options(&cli, diff_opts);
 	pd_gate_cli_options(&cli, gate_opts);
+	const char *preset = NULL;
+	char *server = NULL;
+	pd_run_info info = {.command = "compare"};
 	pd_option opts[] = {
 		{PD_OPT_GROUP, .help = "Options:"},
 		PD_FETCH_OPT_TYPE(&f),
@@ -329,6 +359,9 @@ int pd_cmd_compare(int argc, char **argv)
 		PD_FETCH_OPT_MAX_NODES(&f),
 		PD_OPTION(PD_OPT_STRING, "baseline-query", 0, &f.base_query, "SELECTOR",
 		 "selector for the baseline", .def = "--query"),
+		PD_OPTION(PD_OPT_STRING, "baseline", 0, &preset, "PRESET",
+		 "the baseline window: 1h-before, 24h-before or 7d-before (the problem window "
+		 "shifted back, same length)", .def = "the window right before the problem window"),
 		PD_OPTION(PD_OPT_STRING, "baseline-from", 0, &f.base_from, "T", "start of the baseline window",
 		 .def = "one window length before --baseline-to, or before --from"),
 		PD_OPTION(PD_OPT_STRING, "baseline-to", 0, &f.base_to, "T", "end of the baseline window",
@@ -353,7 +386,8 @@ int pd_cmd_compare(int argc, char **argv)
 	const pd_opt_cmd cmd = {
 		.name = "compare",
 		.usage = "compare --type TYPE [--query SELECTOR] [--baseline-query SELECTOR]\n"
-			 "                        [--baseline-from T --baseline-to T] [--save-inputs DIR]\n"
+			 "                        [--baseline PRESET | --baseline-from T --baseline-to T]\n"
+			 "                        [--save-inputs DIR] [--bundle DIR]\n"
 			 "                        [--slices K] [--parallel N] [diff and gate options]\n"
 			 "                        [connection and time options]",
 		.about = "Fetch a baseline and a problem window concurrently and diff them. The baseline\n"
@@ -372,8 +406,13 @@ int pd_cmd_compare(int argc, char **argv)
 		rc = pd_file_check_outputs(NULL, 0, outs, sizeof outs / sizeof outs[0], &err);
 	}
 	if (rc == PD_OK) {
-		k = slices ? slices : cli.gate.on ? 10 : 1;
-		if (parallel == 0)
+		/* A bundle draws one pair: its gate runs on thresholds, not slices. */
+		k = slices ? slices : cli.gate.on && !cli.bundle_dir ? 10 : 1;
+		if (cli.bundle_dir && k > 1)
+			rc = pd_error_set(&err, PD_EUSAGE, "--bundle draws one pair: it takes no --slices");
+		else if (cli.bundle_dir && (rc = pd_bundle_check(cli.bundle_dir, &err)) != PD_OK)
+			;
+		else if (parallel == 0)
 			rc = pd_error_set(&err, PD_EUSAGE, "--parallel: give at least 1");
 		else if (k > 1000)
 			rc = pd_error_set(&err, PD_EUSAGE, "--slices: at most 1000");
@@ -381,7 +420,7 @@ int pd_cmd_compare(int argc, char **argv)
 			rc = pd_error_set(&err, PD_EUSAGE, "--slices %zu: the window is too short", k);
 	}
 	if (rc == PD_OK)
-		rc = baseline(&f, &base, &err);
+		rc = baseline(&f, preset, &base, &err);
 	if (rc == PD_OK && !(base_matchers = pd_pyro_matchers(f.base_query ? f.base_query : f.query)))
 		rc = pd_error_oom(&err);
 	base.matchers = base_matchers;
@@ -397,12 +436,27 @@ int pd_cmd_compare(int argc, char **argv)
 	if (rc == PD_OK) {
 		slice_jobs(&f, &base, "baseline", k, jobs);
 		slice_jobs(&f, &new_, "new", k, jobs + k);
-		run_pool(jobs, 2 * k, parallel, k > 1 && !cli.quiet && isatty(fileno(stderr)));
+		run_pool(jobs, 2 * k, parallel, !cli.quiet && isatty(fileno(stderr)));
 		rc = first_failure(jobs, 2 * k, k, &err);
 	}
 	if (rc == PD_OK && f.save_dir)
 		rc = save_inputs(&f, &base, &new_, jobs, k, &err);
 	bool reported = false;
+	if (rc == PD_OK && !(server = pd_http_strip_userinfo(f.http.url)))
+		rc = pd_error_oom(&err);
+	if (rc == PD_OK) {
+		info.server = server;
+		info.datasource = f.http.datasource;
+		info.type = f.type;
+		info.query = new_.matchers;
+		info.base_query = base.matchers;
+		info.base_from = base.from_ms, info.base_to = base.to_ms;
+		info.new_from = new_.from_ms, info.new_to = new_.to_ms;
+		info.max_nodes = f.max_nodes;
+		info.base_data = jobs[0].dot.data, info.base_len = jobs[0].dot.len;
+		info.new_data = jobs[k].dot.data, info.new_len = jobs[k].dot.len;
+		cli.info = &info;
+	}
 	if (rc == PD_OK) {
 		err.msg[0] = '\0';
 		if (k == 1) {
@@ -411,6 +465,7 @@ int pd_cmd_compare(int argc, char **argv)
 				 pd_time_format(base.to_ms, b));
 			snprintf(ns, sizeof ns, "new %s/%s", pd_time_format(new_.from_ms, a),
 				 pd_time_format(new_.to_ms, b));
+			info.base_src = bs, info.new_src = ns;
 			rc = pd_diff_cli_run(&cli, bs, jobs[0].dot.data, jobs[0].dot.len, ns,
 					     jobs[1].dot.data, jobs[1].dot.len, stdout,
 					     cli.quiet ? NULL : stderr, &err);
@@ -423,6 +478,7 @@ int pd_cmd_compare(int argc, char **argv)
 	for (size_t i = 0; jobs && i < 2 * k; i++)
 		pd_buf_fini(&jobs[i].dot);
 	pd_free(jobs);
+	free(server);
 	free(base_matchers);
 	pd_gate_cli_fini(&cli);
 	pd_fetch_cli_fini(&f);

@@ -32,6 +32,38 @@ static pd_status read_all(const pd_diff_cli *c, const char *const *paths, size_t
 	return st;
 }
 
+/* One pair with --bundle: the texts are kept for the bundle (a copy of each input as
+ * given, with its sha256), so each is read whole, then parsed. */
+static pd_status run_bundle(pd_diff_cli *c, const char *bpath, const char *npath, pd_error *err)
+{
+	pd_buf text[2];
+	pd_profile *prof[2] = {NULL, NULL};
+	const char *paths[2] = {bpath, npath};
+	pd_status st = PD_OK;
+	for (int i = 0; i < 2; i++)
+		pd_buf_init(&text[i], c->limits.max_input);
+	for (int i = 0; i < 2 && st == PD_OK; i++) {
+		st = pd_read_file(paths[i], &text[i], err);
+		if (st == PD_OK)
+			st = pd_diff_cli_parse(c, paths[i], text[i].data ? text[i].data : "", text[i].len,
+					       &prof[i], err);
+	}
+	pd_run_info info = {
+		.command = "diff", .base_src = bpath, .new_src = npath,
+		.base_data = text[0].data, .base_len = text[0].len,
+		.new_data = text[1].data, .new_len = text[1].len,
+	};
+	c->info = &info;
+	if (st == PD_OK)
+		st = pd_diff_cli_run_profiles(c, prof[0], prof[1], stdout, stderr, err);
+	c->info = NULL;
+	for (int i = 0; i < 2; i++) {
+		pd_profile_free(prof[i]);
+		pd_buf_fini(&text[i]);
+	}
+	return st;
+}
+
 static pd_status run(pd_diff_cli *c, const char *const *bp, size_t nb, const char *const *np,
 		     size_t nn, pd_error *err)
 {
@@ -51,13 +83,21 @@ static pd_status run(pd_diff_cli *c, const char *const *bp, size_t nb, const cha
 	pd_free(in);
 	if (st != PD_OK)
 		return st;
+	if (c->bundle_dir && (nb != 1 || nn != 1))
+		return pd_error_set(err, PD_EUSAGE, "--bundle draws one pair: give one profile per side");
+	if (c->bundle_dir && (st = pd_bundle_check(c->bundle_dir, err)) != PD_OK)
+		return st;
 	pd_profile **prof = pd_calloc(nb + nn, sizeof *prof);
 	if (!prof)
 		return pd_error_oom(err);
-	st = read_all(c, bp, nb, prof, err);
-	if (st == PD_OK)
-		st = read_all(c, np, nn, prof + nb, err);
-	if (st == PD_OK && nb == 1 && nn == 1) {
+	if (!c->bundle_dir) { /* a bundle keeps the texts: run_bundle reads them */
+		st = read_all(c, bp, nb, prof, err);
+		if (st == PD_OK)
+			st = read_all(c, np, nn, prof + nb, err);
+	}
+	if (st == PD_OK && nb == 1 && nn == 1 && c->bundle_dir) {
+		st = run_bundle(c, bp[0], np[0], err);
+	} else if (st == PD_OK && nb == 1 && nn == 1) {
 		st = pd_diff_cli_run_profiles(c, prof[0], prof[1], stdout, stderr, err);
 	} else if (st == PD_OK) {
 		pd_sides s = {

@@ -95,6 +95,9 @@ void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS])
 		 "refuse an input with more subgraphs (pprof and Pyroscope write one)"),
 		PD_OPTION(PD_OPT_COUNT, "max-nesting", 0, &c->limits.max_depth, "N",
 		 "refuse an input with subgraphs nested deeper (at most 1000)"),
+		PD_OPTION(PD_OPT_STRING, "bundle", 0, &c->bundle_dir, "DIR",
+		 "write an incident bundle to the new directory DIR: report.md, report.html, "
+		 "diff.dot, diff.svg, both inputs, provenance.json"),
 		{PD_OPT_END},
 	};
 	_Static_assert(sizeof o / sizeof o[0] <= PD_DIFF_OPTS, "PD_DIFF_OPTS too small");
@@ -242,16 +245,23 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 	bool gated = g && g->gated;
 	pd_report_opts ro = c->report;
 	ro.color = want_color(c, out);
+	char *bundle = NULL;
 	pd_status rc = pd_report_gated(d, g, c->format, &ro, &report, err);
-	if (rc == PD_OK && (c->dot_path || c->svg_path))
+	if (rc == PD_OK && c->format != PD_FORMAT_JSON)
+		rc = pd_run_header_insert(&report, c->info, c->format == PD_FORMAT_MARKDOWN, gated, err);
+	if (rc == PD_OK && c->format != PD_FORMAT_JSON && pd_cli_ascii())
+		rc = pd_report_ascii(&report, err);
+	if (rc == PD_OK && (c->dot_path || c->svg_path || c->bundle_dir))
 		rc = pd_diff_dot(d, c->nodes, &dot, err);
-	/* The graph guard: an SVG too big to lay out is refused, and everything else is
-	 * still written (the error comes last). */
+	/* The graph guard: an SVG too big to lay out is refused; with --svg everything else
+	 * is still written (the error comes last), a bundle is not written at all. */
 	pd_error svg_err = {0};
-	const char *svg_path = c->svg_path && pd_diff_svg_check(d, c->nodes, &svg_err) == PD_OK
-				       ? c->svg_path
-				       : NULL;
-	if (rc == PD_OK && svg_path)
+	bool graph_ok = !(c->svg_path || c->bundle_dir) ||
+			pd_diff_svg_check(d, c->nodes, &svg_err) == PD_OK;
+	const char *svg_path = graph_ok ? c->svg_path : NULL;
+	if (rc == PD_OK && !graph_ok && c->bundle_dir)
+		rc = pd_error_set(err, svg_err.code, "--bundle %s: %s", c->bundle_dir, svg_err.msg);
+	if (rc == PD_OK && graph_ok && (c->svg_path || c->bundle_dir))
 		rc = pd_render_svg(dot.data, dot.len, &svg, err);
 	if (rc == PD_OK && gated && c->gate.junit_path)
 		rc = pd_report_junit(d, g, &junit, err);
@@ -262,12 +272,20 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 		if (rc == PD_OK && sum && *sum)
 			rc = pd_report_markdown_gated(d, g, &mo, &md, err);
 	}
+	if (rc == PD_OK && c->bundle_dir)
+		rc = pd_bundle_stage(c, d, g, &dot, &svg, &bundle, err);
 	if (rc != PD_OK)
 		goto out;
 	const char *paths[4] = {c->dot_path, svg_path, c->out_path, c->gate.junit_path};
 	const pd_buf *bufs[4] = {&dot, &svg, &report, &junit};
 	if ((rc = write_files(paths, bufs, 4, err)) != PD_OK)
 		goto out;
+	if (bundle) { /* last, so a failure before leaves no bundle */
+		rc = pd_bundle_commit(bundle, c->bundle_dir, err);
+		bundle = NULL;
+		if (rc != PD_OK)
+			goto out;
+	}
 	if (annot.len)
 		rc = pd_cli_write(out, annot.data, annot.len, "the annotations", err);
 	if (rc == PD_OK && (!c->out_path || strcmp(c->out_path, "-") == 0))
@@ -284,6 +302,7 @@ static pd_status deliver(const pd_diff_cli *c, const pd_diff *d, const pd_report
 	else if (rc == PD_OK && gated)
 		rc = pd_verdict_status(g->res->verdict);
 out:
+	pd_bundle_discard(bundle);
 	for (size_t i = 0; i < sizeof bufs_all / sizeof bufs_all[0]; i++)
 		pd_buf_fini(bufs_all[i]);
 	return rc;
@@ -343,9 +362,9 @@ pd_status pd_diff_cli_run_samples(const pd_diff_cli *c, const pd_sides *s, FILE 
 	memset(&res, 0, sizeof res);
 	err->msg[0] = '\0';
 	pd_status rc = dd && secs ? PD_OK : pd_error_oom(err);
-	if (rc == PD_OK && (c->dot_path || c->svg_path))
+	if (rc == PD_OK && (c->dot_path || c->svg_path || c->bundle_dir))
 		rc = pd_error_set(err, PD_EUSAGE,
-				  "--dot and --svg draw one pair: give one profile per side");
+				  "--dot, --svg and --bundle draw one pair: give one profile per side");
 	for (size_t i = 0; rc == PD_OK && i < n; i++) {
 		pd_error e;
 		rc = pd_diff_new(s->base[i % s->nbase], s->head[i % s->nhead], &c->diff, &dd[kept], &e);

@@ -142,4 +142,30 @@ const char *pd_color_ansi(double score);
 
 #define PD_ANSI_RESET "\033[0m"
 
+/* Rewrites b in plain ASCII (report_text.c): the reports' own characters (Δ → "d",
+ * → "->", … "...", — "--") get fallbacks, any other byte >= 0x80 becomes \xNN. For a
+ * terminal whose locale is not UTF-8. b is unchanged on failure (out of memory). */
+pd_status pd_report_ascii(pd_buf *b, pd_error *err);
+
+/* ---- html.c: the page of an incident bundle ---- */
+struct pd_report_gate; /* report/verdict.h */
+/* What the page shows besides the diff; every string is borrowed and escaped. */
+typedef struct pd_html_page {
+	const char *title;             /* "diff a.dot b.dot", "compare api{...}" */
+	const char *const (*facts)[2]; /* extra summary lines (server, windows): key, value */
+	size_t nfacts;
+	const char *const (*links)[2]; /* label, URL: links back to the data */
+	size_t nlinks;
+	const char *svg;               /* the rendered graph (pd_render_svg), or NULL */
+	size_t svg_len;
+	const char *provenance;        /* provenance.json's text, shown as is, or NULL */
+	size_t top;                    /* rows in the table; 0 = all */
+} pd_html_page;
+/* Appends one self-contained HTML page (no network: a Content-Security-Policy forbids
+ * every fetch): verdict, summary, links, warnings, the inline SVG, the ranked table
+ * (sortable, searchable) and the provenance. g may be NULL (no gate). Fails only when
+ * out fails (out of memory, size cap). */
+pd_status pd_report_html(const pd_diff *d, const struct pd_report_gate *g,
+			 const pd_html_page *p, pd_buf *out, pd_error *err);
+
 #endif

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/alloc.h"
+#include "base/base.h"
 #include "report/report.h"
 #include "report/verdict.h"
 
@@ -286,4 +286,57 @@ pd_status pd_report_text_gated(const pd_diff *d, const pd_report_gate *g,
 	if (out->failed)
 		return pd_error_set(err, PD_EINTERNAL, "text report: out of memory or output too large");
 	return PD_OK;
+}
+
+/* ASCII fallbacks of the characters the reports use, for a terminal whose locale is not
+ * UTF-8; any other byte >= 0x80 (input text) becomes \xNN. */
+static const struct {
+	const char *utf8, *ascii;
+} fallbacks[] = {
+	{"\xce\x94", "d"},       /* Δ */
+	{"\xe2\x86\x92", "->"},  /* → */
+	{"\xe2\x80\xa6", "..."}, /* … */
+	{"\xe2\x80\x94", "--"},  /* — */
+	{"\xc2\xb1", "+/-"},     /* ± */
+	{"\xc3\x97", "x"},       /* × */
+	{"\xe2\x89\xa4", "<="},  /* ≤ */
+	{"\xe2\x89\xa5", ">="},  /* ≥ */
+};
+
+pd_status pd_report_ascii(pd_buf *b, pd_error *err)
+{
+	pd_buf o;
+	pd_buf_init(&o, b->limit);
+	for (size_t i = 0; i < b->len;) {
+		unsigned char ch = (unsigned char)b->data[i];
+		if (ch < 0x80) {
+			size_t j = i;
+			while (j < b->len && (unsigned char)b->data[j] < 0x80)
+				j++;
+			pd_buf_append(&o, b->data + i, j - i);
+			i = j;
+			continue;
+		}
+		size_t k, n = sizeof fallbacks / sizeof fallbacks[0];
+		for (k = 0; k < n; k++) {
+			size_t l = strlen(fallbacks[k].utf8);
+			if (l <= b->len - i && memcmp(b->data + i, fallbacks[k].utf8, l) == 0) {
+				pd_buf_puts(&o, fallbacks[k].ascii);
+				i += l;
+				break;
+			}
+		}
+		if (k == n) {
+			pd_buf_printf(&o, "\\x%02x", ch);
+			i++;
+		}
+	}
+	pd_status rc = pd_buf_error(&o, "the report", err);
+	if (rc == PD_OK) {
+		pd_buf t = *b;
+		*b = o;
+		o = t;
+	}
+	pd_buf_fini(&o);
+	return rc;
 }

@@ -1,6 +1,9 @@
 # Shared helpers for the shell tests: run the real binary, capture its streams and exit
 # code, and assert on them. Sourced by tests/cli/test_*.sh and tests/golden/test_*.sh.
 set -u
+# Reports are plain ASCII under a locale that is not UTF-8: the expectations are
+# written in UTF-8, so the tests pin a UTF-8 locale (tests that want ASCII set LC_ALL=C).
+export LC_ALL=C.UTF-8
 : "${PROFDIFF:?set PROFDIFF to the profdiff binary}"
 : "${PD_FIXTURES:?set PD_FIXTURES to the fixtures folder}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/pdtest.XXXXXX")

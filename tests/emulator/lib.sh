@@ -2,6 +2,9 @@
 # run profdiff capturing stdout/stderr/exit code, and assert on both the user's view
 # and the requests the server recorded (JSON lines, queried with jq).
 set -u
+# Reports are plain ASCII under a locale that is not UTF-8: the expectations are
+# written in UTF-8, so the tests pin a UTF-8 locale (tests that want ASCII set LC_ALL=C).
+export LC_ALL=C.UTF-8
 : "${PROFDIFF:?}" "${PD_EMULATOR:?}" "${PD_EMU_DATA:?}" "${PD_TMP:?}"
 command -v jq >/dev/null || { echo "jq is required"; exit 1; }
 

@@ -19,6 +19,7 @@
 
 #include "base/base.h"
 #include "parse/prepass.h"
+#include "report/report.h"
 
 typedef pd_status (*op_fn)(void *ctx, pd_error *err);
 
@@ -241,6 +242,30 @@ static pd_status dot_op(void *ctx, pd_error *err)
 	return rc;
 }
 
+/* The bundle's page (src/report/html.c) and the ASCII rewrite of a report. */
+static pd_status html_op(void *ctx, pd_error *err)
+{
+	const diff_ctx *c = ctx;
+	pd_buf out;
+	pd_buf_init(&out, 0);
+	pd_html_page p = {.title = "t", .svg = "<svg></svg>", .svg_len = 11, .provenance = "{}"};
+	pd_status rc = pd_report_html(c->d, NULL, &p, &out, err);
+	pd_buf_fini(&out);
+	return rc;
+}
+
+static pd_status ascii_op(void *ctx, pd_error *err)
+{
+	const diff_ctx *c = ctx;
+	pd_buf out;
+	pd_buf_init(&out, 0);
+	pd_status rc = pd_report_text(c->d, &(pd_report_opts){.top = 0}, &out, err);
+	if (rc == PD_OK)
+		rc = pd_report_ascii(&out, err);
+	pd_buf_fini(&out);
+	return rc;
+}
+
 static void test_reports(void **state)
 {
 	diff_ctx *c = *state;
@@ -259,6 +284,8 @@ static void test_reports(void **state)
 		every_failure(names[f], report_op, c);
 	}
 	every_failure("pd_diff_dot", dot_op, c);
+	every_failure("pd_report_html", html_op, c);
+	every_failure("pd_report_ascii", ascii_op, c);
 }
 
 static void test_known_wordings_still_occur(void **state)
