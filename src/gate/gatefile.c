@@ -287,9 +287,14 @@ static pd_status parse_rule(const pctx *c, const cJSON *obj, pd_gate_entry *e, p
 	return PD_OK;
 }
 
+/* Adds a copy of line; a newline quoted from the file (a pattern or reason may hold
+ * one) is folded to a space, as pd_error_set does for errors: a warning is one line. */
 static pd_status add_warning(pd_gatefile *gf, const char *line, pd_error *err)
 {
 	char *s = pd_strdup(line);
+	for (char *p = s; p && *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	char **w = s ? pd_realloc(gf->warnings, (gf->nwarnings + 1) * sizeof *w) : NULL;
 	if (!w) {
 		pd_free(s);
