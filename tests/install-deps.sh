@@ -2,8 +2,12 @@
 # Installs the Debian 12 packages profdiff needs to build and test, when missing.
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
+# clang + libclang-rt-14-dev (libFuzzer and sanitizer runtimes, only recommended by
+# clang-14) + llvm (llvm-symbolizer) for tests/fuzz/run_all.sh; valgrind for
+# tests/valgrind/run.sh.
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
-      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3)
+      graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3
+      clang libclang-rt-14-dev llvm valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
