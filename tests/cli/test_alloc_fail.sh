@@ -1,8 +1,8 @@
 # Allocation failure through the real binary (sanitizer build only): whole diffs in every
 # output, a compare and a label listing against the emulator, each run again with the
 # N-th allocation and every later one failing (main.c's test hook PD_TEST_ALLOC_FAIL_AT)
-# for N = 1..PD_ALLOC_FULL (default 80) and a sample of the rest up to the count of a
-# normal run (PD_ALLOC_SAMPLES more, default 30; PD_ALLOC_ALL=1 runs every N).
+# for N = 1..PD_ALLOC_FULL (default 50) and a sample of the rest up to the count of a
+# normal run (PD_ALLOC_SAMPLES more, default 25; PD_ALLOC_ALL=1 runs every N).
 # Each run must either
 #   - end with exit 5, one stderr line "profdiff: ...out of memory", nothing on stdout
 #     and no output file or temporary file left; or
@@ -18,8 +18,8 @@ if ! grep -qa __asan_init "$PROFDIFF" 2>/dev/null; then
 	exit
 fi
 F=$PD_FIXTURES
-FULL=${PD_ALLOC_FULL:-80}
-SAMPLES=${PD_ALLOC_SAMPLES:-30}
+FULL=${PD_ALLOC_FULL:-50}
+SAMPLES=${PD_ALLOC_SAMPLES:-25}
 # Our own exit codes for sanitizer reports, so they cannot pass for exit 5.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=97
 export LSAN_OPTIONS="suppressions=$PD_SRC/tests/lsan.supp:print_suppressions=0:exitcode=98"
