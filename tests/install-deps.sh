@@ -3,9 +3,13 @@
 # Safe to run repeatedly: it only calls apt-get when a package is absent.
 set -euo pipefail
 # nettle-dev: SHA-256 for the bundle; chromium: tests/browser (the bundle's HTML page).
+# clang + libclang-rt-14-dev (libFuzzer and sanitizer runtimes, only recommended by
+# clang-14) + llvm (llvm-symbolizer) for tests/fuzz/run_all.sh; valgrind for
+# tests/valgrind/run.sh.
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libcjson-dev libgraphviz-dev
       graphviz uthash-dev libmicrohttpd-dev libcmocka-dev jq bc openssl python3
-      libxml2-utils libprotobuf-c-dev protobuf-c-compiler zlib1g-dev nettle-dev chromium)
+      libxml2-utils libprotobuf-c-dev protobuf-c-compiler zlib1g-dev nettle-dev chromium
+      clang libclang-rt-14-dev llvm valgrind)
 # Node.js for the MCP interoperability tests: Debian's nodejs and npm, unless a node with
 # its npm is already there (NodeSource's nodejs bundles npm and conflicts with Debian's).
 command -v node >/dev/null || pkgs+=(nodejs)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from scratch: installs missing packages, then builds and runs
-# ctest twice, once as shipped (-Werror) and once under AddressSanitizer+UBSan.
+# ctest twice, once as shipped (-Werror) and once under AddressSanitizer+UBSan; then the
+# CLI tests under valgrind (release build) and every fuzz harness for FUZZ_SECONDS
+# (default 60) each (clang build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests/install-deps.sh
@@ -22,3 +24,11 @@ for cfg in release sanitize; do
 	echo "== $cfg tests" >&2
 	ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 done
+# Both run to the end, so one report shows every failure.
+status=0
+echo "== valgrind (release build)" >&2
+tests/valgrind/run.sh build-test-release || status=1
+echo "== fuzz (clang, ${FUZZ_SECONDS:-60} s per harness)" >&2
+rm -rf build-test-fuzz
+FUZZ_BUILD=$PWD/build-test-fuzz FUZZ_JOBS=$jobs tests/fuzz/run_all.sh || status=1
+exit $status

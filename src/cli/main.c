@@ -4,6 +4,7 @@
  * command when the word given is close to one. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -106,8 +107,29 @@ static int unknown_command(const char *word)
 	return pd_cli_fail(&err);
 }
 
+/* Test hooks, for tests/fault/test_alloc_fail.sh only (not user options, not in --help
+ * or the man page): PD_TEST_ALLOC_FAIL_AT=N makes the N-th allocation through the
+ * library's hook (base/alloc.h) and every later one fail; PD_TEST_ALLOC_COUNT=1 prints
+ * "profdiff: test: N allocations" on stderr at exit, to size such a run. libgvc, libcurl
+ * and libc's own allocations do not pass the hook. */
+static void print_alloc_count(void)
+{
+	fprintf(stderr, "profdiff: test: %ld allocations\n", pd_alloc_count());
+}
+
+static void test_hooks(void)
+{
+	const char *at = getenv("PD_TEST_ALLOC_FAIL_AT");
+	const char *count = getenv("PD_TEST_ALLOC_COUNT");
+	if (at && *at)
+		pd_alloc_fail_at(strtol(at, NULL, 10));
+	if (count && strcmp(count, "1") == 0)
+		atexit(print_alloc_count);
+}
+
 int main(int argc, char **argv)
 {
+	test_hooks();
 	install_cleanup();
 	if (argc < 2)
 		return top_help(stderr, PD_EUSAGE);

@@ -157,6 +157,14 @@ pd_status pd_pyro_decode_list(const char *what, const char *json, size_t len, co
 	pd_status st = PD_OK;
 	pd_alloc_init_cjson();
 	cJSON *j = cJSON_ParseWithLength(json ? json : "", len);
+	if (!j) {
+		/* cJSON reports out of memory as a parse failure; a probe tells them apart
+		 * (as in gate/gatefile.c), so no OOM passes for a server's fault. */
+		void *probe = pd_malloc(64);
+		pd_free(probe);
+		if (!probe)
+			return pd_error_oom(err);
+	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return pd_error_set(err, PD_EINPUT, "%s: invalid JSON in the server's reply", what);

@@ -200,6 +200,66 @@ static pd_status check_keys(const pctx *c, const cJSON *obj, const char *const *
 	return PD_OK;
 }
 
+/* glibc's regcomp copies a repeated subexpression once per repetition, and a
+ * repetition of a repetition ("a++", "a{99}*") multiplies the copies: about 40 stacked
+ * '+' take all memory. Refused before regcomp: stacked repetition operators, and brace
+ * counts whose product exceeds MAX_REPEAT (an over-estimate of the copies). */
+#define MAX_REPEAT 1000
+
+static bool is_quant(char ch)
+{
+	return ch == '*' || ch == '+' || ch == '?' || ch == '{';
+}
+
+static bool regex_too_costly(const char *p)
+{
+	unsigned long cost = 1;
+	bool after_quant = false;
+	for (size_t i = 0; p[i]; i++) {
+		char ch = p[i];
+		if (after_quant && is_quant(ch))
+			return true;
+		after_quant = false;
+		if (ch == '\\') {
+			if (p[i + 1])
+				i++;
+		} else if (ch == '[') { /* a bracket expression: its characters are literal */
+			size_t j = i + 1;
+			if (p[j] == '^')
+				j++;
+			if (p[j] == ']')
+				j++;
+			while (p[j] && p[j] != ']')
+				j++;
+			if (!p[j])
+				return false; /* unbalanced: regcomp says so */
+			i = j;
+		} else if (ch == '{') {
+			unsigned long n = 0, m = 0;
+			size_t j = i + 1;
+			for (; p[j] >= '0' && p[j] <= '9' && n <= MAX_REPEAT; j++)
+				n = n * 10 + (unsigned long)(p[j] - '0');
+			if (p[j] == ',')
+				for (j++; p[j] >= '0' && p[j] <= '9' && m <= MAX_REPEAT; j++)
+					m = m * 10 + (unsigned long)(p[j] - '0');
+			if (m < n)
+				m = n;
+			cost *= m ? m : 1;
+			if (cost > MAX_REPEAT)
+				return true;
+			while (p[j] && p[j] != '}')
+				j++;
+			if (!p[j])
+				return false;
+			i = j;
+			after_quant = true;
+		} else if (ch == '*' || ch == '+' || ch == '?') {
+			after_quant = true;
+		}
+	}
+	return false;
+}
+
 /* "match" (regex) or "function" (exact name): exactly one. */
 static pd_status parse_pattern(const pctx *c, const cJSON *obj, const char *what, char **pattern,
 			       bool *exact, regex_t *re, bool *compiled, pd_error *err)
@@ -219,6 +279,11 @@ static pd_status parse_pattern(const pctx *c, const cJSON *obj, const char *what
 	*exact = f != NULL;
 	if (*exact)
 		return PD_OK;
+	if (regex_too_costly(p->valuestring))
+		return fail(c, p, err,
+			    "regular expression '%s' is too costly to compile (stacked repetitions, "
+			    "or repetition counts multiplying past %d)",
+			    p->valuestring, MAX_REPEAT);
 	int rc = regcomp(re, p->valuestring, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		char msg[128];
@@ -287,9 +352,14 @@ static pd_status parse_rule(const pctx *c, const cJSON *obj, pd_gate_entry *e, p
 	return PD_OK;
 }
 
+/* Adds a copy of line; a newline quoted from the file (a pattern or reason may hold
+ * one) is folded to a space, as pd_error_set does for errors: a warning is one line. */
 static pd_status add_warning(pd_gatefile *gf, const char *line, pd_error *err)
 {
 	char *s = pd_strdup(line);
+	for (char *p = s; p && *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	char **w = s ? pd_realloc(gf->warnings, (gf->nwarnings + 1) * sizeof *w) : NULL;
 	if (!w) {
 		pd_free(s);

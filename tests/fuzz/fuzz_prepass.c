@@ -31,9 +31,9 @@ static void dump(pd_buf *b, pd_status rc, const pd_profile *p, const pd_error *e
 			      (long long)n->flat_res, (long long)n->cum_res);
 	}
 	for (size_t k = 0; k < p->nedges; k++) {
-		const pd_pedge *e = &p->edges[k];
-		pd_buf_printf(b, "e %zu %zu %lld %d%d%d\n", e->from, e->to, (long long)e->weight,
-			      e->weighted, e->residual, e->inlined);
+		const pd_pedge *g = &p->edges[k];
+		pd_buf_printf(b, "e %zu %zu %lld %d%d%d\n", g->from, g->to, (long long)g->weight,
+			      g->weighted, g->residual, g->inlined);
 	}
 }
 
