@@ -188,7 +188,7 @@ void pd_pprof_msg_fini(pd_pprof_msg *m)
 static bool repeated(uint32_t wire, const uint8_t *sub, size_t n, uint64_t v, uint64_t **arr,
 		     size_t *len, size_t *cap, bool *oom)
 {
-	const uint8_t *p = sub, *e = sub + n;
+	const uint8_t *p = sub, *e = sub ? sub + n : sub; /* no sub for a single varint */
 	for (;;) {
 		if (wire == 2) {
 			if (p == e)

@@ -399,11 +399,12 @@ static long jitter(long ms)
 }
 
 /* Whether a TLS handshake failed because the server answered in plain HTTP: OpenSSL
- * reads "HTTP/1.1 400" as a record of an unknown version. */
+ * reads "HTTP/1.1 400" as a record of an unknown version, or, when the server has
+ * already closed the connection after its reply, meets an unexpected end of file. */
 static bool plain_http_reply(const char *detail)
 {
 	return strstr(detail, "wrong version number") || strstr(detail, "http request") ||
-	       strstr(detail, "packet length too long");
+	       strstr(detail, "packet length too long") || strstr(detail, "unexpected eof");
 }
 
 static const char *status_hint(const pd_http_conf *c, long st, char *buf, size_t size)
