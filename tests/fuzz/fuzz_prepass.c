@@ -2,6 +2,7 @@
  * the same result, profile or error, with the pre-pass (with and without references,
  * and with the arena) and with plain libcgraph parsing.
  * Profiles are compared through a canonical dump of every field. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,17 @@ static void dump(pd_buf *b, pd_status rc, const pd_profile *p, const pd_error *e
 	}
 }
 
+/* libcgraph 2.42's own reader (the plain mode, agmemread) words a syntax error near a
+ * token longer than its refill buffer as "(null)"; the pre-pass modes hand libcgraph
+ * the text in one buffer and get the real message. The same error class, then. */
+static bool plain_garbled(const pd_buf *plain, const pd_buf *x)
+{
+	static const char tail[] = "malformed DOT: (null)\n", head[] = "error 3 fuzz: malformed DOT: ";
+	return plain->len >= sizeof tail - 1 &&
+	       strcmp(plain->data + plain->len - (sizeof tail - 1), tail) == 0 &&
+	       x->len >= sizeof head - 1 && strncmp(x->data, head, sizeof head - 1) == 0;
+}
+
 /* Parses with flags and appends the canonical dump to b. */
 static void parse_dump(const uint8_t *data, size_t size, unsigned flags, pd_buf *b)
 {
@@ -58,7 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pd_buf x;
 		pd_buf_init(&x, 0);
 		parse_dump(data, size, modes[i], &x);
-		if (x.len != plain.len || memcmp(x.data, plain.data, x.len) != 0) {
+		if ((x.len != plain.len || memcmp(x.data, plain.data, x.len) != 0) &&
+		    !plain_garbled(&plain, &x)) {
 			fprintf(stderr, "pre-pass (flags %u) differs:\n--- with\n%.2000s\n--- without\n%.2000s\n",
 				modes[i], x.data, plain.data);
 			abort();
