@@ -267,6 +267,96 @@ static void test_huge_name(void **state)
 	free(name);
 }
 
+/* One node from its label and tooltip (NULL: cleaned DOT, no tooltip). */
+static pd_profile *one_node(const char *label, const char *tooltip)
+{
+	static char text[2048];
+	if (tooltip)
+		snprintf(text, sizeof text,
+			 "digraph g { N1 [label=\"%s\\n1s (100%%)\" tooltip=\"%s (1s)\"] }", label,
+			 tooltip);
+	else
+		snprintf(text, sizeof text, "digraph g { N1 [label=\"%s\\n1s (100%%)\"] }", label);
+	return parse(text);
+}
+
+static void expect_names(const char *label, const char *tooltip, const char *func,
+			 const char *line, const char *short_func, const char *short_line)
+{
+	pd_profile *p = one_node(label, tooltip);
+	const pd_node *n = &p->nodes[0];
+	assert_string_equal(n->func, func);
+	assert_string_equal(n->line, line);
+	assert_string_equal(n->short_func, short_func);
+	assert_string_equal(n->short_line, short_line);
+	pd_profile_free(p);
+}
+
+/* The file part of a name, language by language (pyroscope-api.md 4.5): a trailing
+ * "file:LINE" token whatever the file looks like, and nothing else. */
+static void test_names_by_language(void **state)
+{
+	(void)state;
+	/* Go: unchanged. */
+	expect_names("main\\nwork\\nmain.go:19", "main.work /src/main.go:19", "main.work",
+		     "main.work /src/main.go:19", "main.work", "main.work main.go:19");
+	expect_names("main\\nmain\\nfunc1", "main.main.func1", "main.main.func1",
+		     "main.main.func1", "main.main.func1", "main.main.func1");
+	expect_names("main\\nsumGeneric[…]", "main.sumGeneric[...]", "main.sumGeneric[...]",
+		     "main.sumGeneric[...]", "main.sumGeneric[…]", "main.sumGeneric[…]");
+	/* -show_columns. */
+	expect_names("main\\nwork\\nmain.go:19:7", "main.work /src/main.go:19:7", "main.work",
+		     "main.work /src/main.go:19:7", "main.work", "main.work main.go:19:7");
+	/* goyacc: a dot-less file. */
+	expect_names("main\\nyyParse\\nyaccpar:36", "main.yyParse yaccpar:36", "main.yyParse",
+		     "main.yyParse yaccpar:36", "main.yyParse", "main.yyParse yaccpar:36");
+	/* Java (JFR): an empty file. */
+	expect_names("Pattern$GroupTail\\nmatch\\n:4811",
+		     "java/util/regex/Pattern$GroupTail.match :4811",
+		     "java/util/regex/Pattern$GroupTail.match",
+		     "java/util/regex/Pattern$GroupTail.match :4811", "Pattern$GroupTail.match",
+		     "Pattern$GroupTail.match :4811");
+	expect_names("App$$Lambda_\\nrun", "App$$Lambda_.run", "App$$Lambda_.run",
+		     "App$$Lambda_.run", "App$$Lambda_.run", "App$$Lambda_.run");
+	/* Node.js: a file holding colons, with and without a directory. */
+	expect_names("emit\\nnode:events:520", "emit node:events:520", "emit",
+		     "emit node:events:520", "emit", "emit node:events:520");
+	expect_names("processTicksAndRejections\\ntask_queues:96",
+		     "processTicksAndRejections node:internal/process/task_queues:96",
+		     "processTicksAndRejections",
+		     "processTicksAndRejections node:internal/process/task_queues:96",
+		     "processTicksAndRejections", "processTicksAndRejections task_queues:96");
+	/* Node.js, file and line inside the name: only the last token is the file part. */
+	expect_names("index\\njs:carSearchHandler:29\\nindex.js:29",
+		     "./build/index.js:carSearchHandler:29 /app/build/index.js:29",
+		     "./build/index.js:carSearchHandler:29",
+		     "./build/index.js:carSearchHandler:29 /app/build/index.js:29",
+		     "index.js:carSearchHandler:29", "index.js:carSearchHandler:29 index.js:29");
+	/* ... and without a line, the name line looks like "file:29": the tooltip says no. */
+	expect_names("index\\njs:carSearchHandler:29", "./build/index.js:carSearchHandler:29",
+		     "./build/index.js:carSearchHandler:29", "./build/index.js:carSearchHandler:29",
+		     "index.js:carSearchHandler:29", "index.js:carSearchHandler:29");
+	/* .NET: the assembly as the file, with a line when there is one. */
+	expect_names("WebApp\\nControllers!CpuController\\nfib\\nWebApp:42",
+		     "WebApp.Controllers!CpuController.fib WebApp:42",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp:42",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp:42");
+	/* Rust: "file:line - name" is all name. */
+	expect_names("libunwind\\nrs:93 - backtrace\\ntrace", "libunwind.rs:93 - backtrace::trace",
+		     "libunwind.rs:93 - backtrace::trace", "libunwind.rs:93 - backtrace::trace",
+		     "libunwind.rs:93 - backtrace.trace", "libunwind.rs:93 - backtrace.trace");
+	/* Cleaned DOT (no tooltip): the label alone decides. */
+	expect_names("Pattern$GroupTail\\nmatch\\n:4811", NULL, "Pattern$GroupTail.match",
+		     "Pattern$GroupTail.match :4811", "Pattern$GroupTail.match",
+		     "Pattern$GroupTail.match :4811");
+	expect_names("emit\\nnode:events:520", NULL, "emit", "emit node:events:520", "emit",
+		     "emit node:events:520");
+	expect_names("main\\nyyParse\\nyaccpar:36", NULL, "main.yyParse", "main.yyParse yaccpar:36",
+		     "main.yyParse", "main.yyParse yaccpar:36");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_cleaned),	 cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_lexer_state_does_not_leak),
 		cmocka_unit_test(test_negative_and_mixed_units), cmocka_unit_test(test_huge_name),
+		cmocka_unit_test(test_names_by_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
