@@ -357,6 +357,40 @@ static void test_names_by_language(void **state)
 		     "main.yyParse", "main.yyParse yaccpar:36");
 }
 
+/* mcp-grafana's cleanup up to v1.0 deletes the "other" node line and keeps its edges:
+ * an id only edges name is "other", holding what the legend has beyond the declared
+ * flats. A declared node without a label is still an error. */
+static void test_undeclared_other(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"digraph \"api\" {\n"
+		"subgraph cluster_L { \"File: api\" [label=\"File: api\\lType: cpu\\lShowing nodes "
+		"accounting for 4.50s, 100% of 4.50s total\\l\"] }\n"
+		"N1 [label=\"handlers\\nWork\\nwork.go:40\\n3s (66.67%)\\nof 3.90s (86.67%)\" ]\n"
+		"N3 [label=\"main\\nmain\\nmain.go:12\\n0 of 4.30s (95.56%)\" ]\n"
+		"N4 [label=\"http\\n(*conn)\\nserve\\nserver.go:2039\\n0 of 4.30s (95.56%)\" ]\n"
+		"N3 -> N4\nN4 -> N1\nN1 -> N2\nN4 -> N2\n}\n";
+	pd_profile *p = parse(text);
+	const pd_profile_info *in = pd_profile_get_info(p);
+	assert_true(in->has_other);
+	assert_int_equal(in->other_undeclared, 1);
+	assert_int_equal(in->other, 1500000000LL);
+	assert_true(in->trimmed);
+	assert_int_equal(find(p, "other")->flat, 1500000000LL);
+	assert_int_equal(p->nedges, 4); /* the edges to it are kept */
+	/* Missing functions: within other's 1.50s (nothing else was dropped). */
+	assert_int_equal(p->unknown_flat_max, 1500000000LL);
+	assert_int_equal(p->unknown_cum_max, 1500000000LL);
+	pd_profile_free(p);
+
+	const char *declared = "digraph g { N7 [label=\"a\\n1s (33%)\"] N8 [tooltip=\"x (1s)\"] "
+			       "N7 -> N8 }";
+	expect_error(declared, strlen(declared), PD_EINPUT, "node N8 has no label");
+	const char *lone = "digraph g { N7 [label=\"a\\n1s (33%)\"] N8 }";
+	expect_error(lone, strlen(lone), PD_EINPUT, "node N8 has no label");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_lexer_state_does_not_leak),
 		cmocka_unit_test(test_negative_and_mixed_units), cmocka_unit_test(test_huge_name),
 		cmocka_unit_test(test_names_by_language),
+		cmocka_unit_test(test_undeclared_other),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
