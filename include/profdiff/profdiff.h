@@ -213,8 +213,8 @@ typedef struct pd_diff {
 } pd_diff;
 
 /* Joins base and new. The profiles must outlive the diff (rows point at their names).
- * Errors: PD_EINPUT for incompatible inputs (type or unit family differ; an input is
- * itself a diff) or values whose sums, differences or --normalize scaling overflow
+ * Errors: PD_EINPUT for incompatible inputs (type or unit family differ, unless
+ * o->force: then (*out)->forced is set; an input is itself a diff) or values whose sums, differences or --normalize scaling overflow
  * int64, PD_EUSAGE for a bad regex, PD_ENODATA when a side has no samples. */
 pd_status pd_diff_new(const pd_profile *base, const pd_profile *head, const pd_diff_opts *o,
 		      pd_diff **out, pd_error *err);

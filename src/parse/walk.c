@@ -2,6 +2,7 @@
  * graph order, their index found by sequence number), then the edges, then the totals
  * and the bounds for functions absent from a trimmed profile. In reference mode a
  * node's label, tooltip and shape come from its list in the original text. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,39 @@ static pd_status summarize(parse_ctx *c, int64_t res_sum, bool tips)
 	return PD_OK;
 }
 
+/* Whether a raw label ends in a value line: "<number>[unit] (P%)", "0 of ...", "of ...". */
+static bool value_label(const char *raw)
+{
+	char *text = pd_parse_unescape(raw);
+	if (!text)
+		return true; /* out of memory: keep the node's own error */
+	const char *last = strrchr(text, '\n');
+	bool value = false;
+	if (last) {
+		last++;
+		value = isdigit((unsigned char)last[0]) || last[0] == '-' || last[0] == '+' ||
+			last[0] == '.' || strncmp(last, "of ", 3) == 0;
+	}
+	pd_free(text);
+	return value;
+}
+
+/* After a node without a value and before any legend: whether a later node is a legend
+ * or has a value label, which makes the graph a profile with a bad node. */
+static bool profile_ahead(parse_ctx *c, Agraph_t *g, Agnode_t *from, Agsym_t *const *syms)
+{
+	for (Agnode_t *n = agnxtnode(g, from); n; n = agnxtnode(g, n)) {
+		const char *v[3];
+		if (node_attrs(c, n, syms, v) != PD_OK)
+			return true;
+		if (!v[0] || pd_parse_is_nodelet(agnameof(n), v[2]))
+			continue;
+		if (pd_parse_is_legend(v[0]) || value_label(v[0]))
+			return true;
+	}
+	return false;
+}
+
 /* Nodes only edges name become "other" nodes (so their edges are kept, like a declared
  * other's); the first holds what the legend's "accounting for" has beyond the declared
  * flats, the rest 0 (they share its key). Without a legend that mass is unknown (0),
@@ -196,6 +230,7 @@ pd_status pd_parse_walk(parse_ctx *c, Agraph_t *g)
 	for (size_t i = 0; i < nseq; i++)
 		index[i] = SIZE_MAX;
 	pd_status rc = PD_OK;
+	Agnode_t *failed = NULL;
 	bool seen_legend = false, tips = true;
 	int64_t res_sum = 0;
 	for (Agnode_t *n = agfstnode(g); n && rc == PD_OK; n = agnxtnode(g, n)) {
@@ -231,6 +266,8 @@ pd_status pd_parse_walk(parse_ctx *c, Agraph_t *g)
 		if (rc != PD_OK) {
 			pd_parse_node_fini(nd);
 			memset(nd, 0, sizeof *nd);
+			if (rc == PD_EINPUT && !seen_legend && p->nnodes == 0 && !value_label(label))
+				failed = n;
 			break;
 		}
 		size_t seq = pd_cg_seq(n);
@@ -251,9 +288,13 @@ pd_status pd_parse_walk(parse_ctx *c, Agraph_t *g)
 			break;
 		}
 	}
+	/* A graph without a legend whose labels hold no values is some other graph (e.g.
+	 * graphviz's examples): say so rather than blame its first node. */
+	if (failed && !profile_ahead(c, g, failed, nsyms))
+		rc = PD_OK; /* the node's error gives way to the one below */
 	if (rc == PD_OK && !seen_legend && p->nnodes == 0)
 		rc = pd_error_set(c->err, PD_EINPUT,
-				  "%s: not a pprof/Pyroscope profile (no legend, no function nodes)",
+				  "%s: not a pprof/Pyroscope profile: no legend and no value labels",
 				  c->source);
 	if (rc == PD_OK && nundeclared)
 		rc = add_undeclared(c, undeclared, nundeclared, index, nseq);

@@ -238,14 +238,27 @@ static void test_incompatible_inputs(void **state)
 	pd_diff *d = NULL;
 	pd_error err = {0};
 	assert_int_equal(pd_diff_new(cpu, alloc, &o, &d, &err), PD_EINPUT);
-	assert_non_null(strstr(err.msg, "'cpu'"));
-	assert_non_null(strstr(err.msg, "'alloc_space'"));
+	assert_string_equal(err.msg, "incompatible profiles: cpu is 'cpu' (nanoseconds), "
+				     "alloc_space is 'alloc_space' (nanoseconds); --force to diff "
+				     "anyway");
+	/* --force: diffed, and the diff says so. */
+	o.force = true;
+	assert_int_equal(pd_diff_new(cpu, alloc, &o, &d, &err), PD_OK);
+	assert_true(d->forced);
+	pd_diff_free(d);
+	d = NULL;
+	assert_int_equal(pd_diff_new(cpu, cpu, &o, &d, &err), PD_OK);
+	assert_false(d->forced); /* comparable: nothing was forced */
+	pd_diff_free(d);
+	d = NULL;
+	o.force = false;
 
 	const char *bytes = "digraph g { N1 [label=\"f\\n1MB (100%)\" tooltip=\"f (1MB)\"] }";
 	pd_profile *bp = NULL;
 	assert_int_equal(pd_profile_parse("b.dot", bytes, strlen(bytes), &bp, &err), PD_OK);
 	assert_int_equal(pd_diff_new(cpu, bp, &o, &d, &err), PD_EINPUT);
-	assert_non_null(strstr(err.msg, "nanoseconds"));
+	assert_string_equal(err.msg, "incompatible profiles: cpu is 'cpu' (nanoseconds), b.dot is "
+				     "'no type' (bytes); --force to diff anyway");
 
 	const char *neg = "digraph g { N1 [label=\"f\\n-1s (100%)\" tooltip=\"f (-1s)\"] }";
 	pd_profile *np = NULL;

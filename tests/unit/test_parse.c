@@ -187,15 +187,29 @@ static void test_bad_inputs(void **state)
 	expect_error("\x1f\x8b\x08\x00rest", 8, PD_EINPUT, "gzip");
 	size_t cut = strlen(pprof_dot) / 2;
 	expect_error(pprof_dot, cut, PD_EINPUT, "malformed DOT");
-	expect_error("digraph g { a -> b }", 20, PD_EINPUT, "not a pprof/Pyroscope profile");
 	const char *unit = "digraph g { N1 [label=\"f\\n12.5furlongs (3%)\"] }";
 	expect_error(unit, strlen(unit), PD_EINPUT, "unknown unit 'furlongs'");
 	const char *ovf = "digraph g { N1 [label=\"f\\n99999999999999999999s (3%)\"] }";
 	expect_error(ovf, strlen(ovf), PD_EINPUT, "out of range");
 	const char *mixed = "digraph g { N1 [label=\"f\\n1s (3%)\"] N2 [label=\"g\\n1MB (3%)\"] }";
 	expect_error(mixed, strlen(mixed), PD_EINPUT, "is in bytes but the file uses nanoseconds");
-	const char *noval = "digraph g { N1 [label=\"just a name\"] }";
+	/* Graphs that are not profiles: no legend, and no label holds a value. */
+	static const char *const not_profiles[] = {
+		"digraph g { a -> b }",
+		"digraph G { main [label=\"Main\"] main -> parse -> execute; main -> init }",
+		"digraph g { N1 [label=\"just a name\"] }",
+		"digraph g { a [label=\"two\\nlines\"] b [label=\"x\"] a -> b }",
+		"digraph g { N1 -> N2 }",
+	};
+	for (size_t i = 0; i < sizeof not_profiles / sizeof *not_profiles; i++)
+		expect_error(not_profiles[i], strlen(not_profiles[i]), PD_EINPUT,
+			     "not a pprof/Pyroscope profile: no legend and no value labels");
+	/* A profile with one bad node: that node's error. */
+	const char *noval = "digraph g { N1 [label=\"just a name\"] N2 [label=\"f\\n1s (3%)\"] }";
 	expect_error(noval, strlen(noval), PD_EINPUT, "node N1");
+	const char *legend = "digraph g { L [label=\"Type: cpu\\lShowing nodes accounting for 1s, "
+			     "100% of 1s total\\l\"] N1 [label=\"just a name\"] }";
+	expect_error(legend, strlen(legend), PD_EINPUT, "node N1");
 	/* libcgraph recovers after an error: the next parse works. */
 	pd_profile_free(parse(pprof_dot));
 }
