@@ -28,28 +28,33 @@ static bool ends_in_line(str s)
 	return d > 0 && d < s.n && s.p[s.n - 1 - d] == ':';
 }
 
-/* Whether a label's last name line is the file part (pyroscope-api.md 4.5): one token,
- * no space, either "<basename>:<line>[:<col>]" whatever the basename looks like (empty
- * for JFR ":4811", dot-less "yaccpar:36", with colons "node:events:520"), or a file
- * without a line, which pprof's labels tell from a name line by its '.' (names are split
- * on every '.'). *dotless: the first shape without a '.', which only a tooltip can
- * confirm (a Node.js name line "js:handler:29" has the same shape). */
-static bool is_file_line(str s, bool *dotless)
+/* How sure a label's last name line is the file part (pyroscope-api.md 4.5). */
+enum {
+	FILE_NO,        /* a name line */
+	FILE_SURE,      /* has a '.' (pprof splits names on every '.'), optionally ":line" */
+	FILE_LINE,      /* "<basename>:<line>[:<col>]" without a '.': JFR ":4811", goyacc
+			 * "yaccpar:36", Node.js "node:events:520"; a Node.js name line
+			 * "js:handler:29" has the same shape, so a tooltip must agree */
+	FILE_BARE,      /* one word without '.' or ':' (a .NET assembly "WebApp", Ruby
+			 * "(unknown)"): a file only when the tooltip ends in it */
+};
+
+static int file_kind(str s)
 {
-	*dotless = false;
 	if (s.n == 0 || memchr(s.p, ' ', s.n))
-		return false;
+		return FILE_NO;
 	if (memchr(s.p, '.', s.n)) {
 		const char *colon = memchr(s.p, ':', s.n);
 		if (!colon)
-			return true;
+			return FILE_SURE;
 		for (const char *p = colon; p < s.p + s.n; p++)
 			if (*p != ':' && !isdigit((unsigned char)*p))
-				return ends_in_line(s);
-		return true;
+				return ends_in_line(s) ? FILE_LINE : FILE_NO;
+		return FILE_SURE;
 	}
-	*dotless = ends_in_line(s);
-	return *dotless;
+	if (ends_in_line(s))
+		return FILE_LINE;
+	return memchr(s.p, ':', s.n) ? FILE_NO : FILE_BARE;
 }
 
 bool pd_parse_is_node_id(const char *name)
@@ -204,16 +209,16 @@ pd_status pd_parse_node(parse_ctx *c, const char *id, const char *label_raw,
 		names--;
 	}
 	str fileline = {NULL, 0};
-	bool dotless = false, confirmed = false;
-	if (names > 1 && is_file_line(nm[names - 1], &dotless))
+	bool confirmed = false, has_tip = tooltip_raw && *tooltip_raw;
+	int kind = names > 1 ? file_kind(nm[names - 1]) : FILE_NO;
+	if (kind == FILE_SURE || kind == FILE_LINE || (kind == FILE_BARE && has_tip))
 		fileline = nm[names - 1];
-	bool has_tip = tooltip_raw && *tooltip_raw;
 	if (has_tip) {
 		if (!(tip = pd_parse_unescape(tooltip_raw)) ||
 		    !from_tooltip(tip, fileline, out, &confirmed))
 			goto oom;
-		/* A dot-less "x:29" the tooltip does not end in is a name line. */
-		if (dotless && !confirmed)
+		/* Without a '.', only the tooltip's last token tells a file from a name. */
+		if (kind != FILE_SURE && !confirmed)
 			fileline = (str){NULL, 0};
 	}
 	if (fileline.p)

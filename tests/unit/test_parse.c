@@ -357,6 +357,29 @@ static void test_names_by_language(void **state)
 		     "WebApp.Controllers!CpuController.fib WebApp:42",
 		     "WebApp.Controllers!CpuController.fib",
 		     "WebApp.Controllers!CpuController.fib WebApp:42");
+	/* .NET without a line: the assembly is the file when the tooltip ends in it
+	 * (fixtures/langs/dotnet_cpu.lines.dot), a name line in cleaned DOT. */
+	expect_names("WebApp\\nControllers!CpuController\\nfib\\nWebApp",
+		     "WebApp.Controllers!CpuController.fib WebApp",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp");
+	expect_names("WebApp\\nControllers!CpuController\\nfib\\nWebApp", NULL,
+		     "WebApp.Controllers!CpuController.fib.WebApp",
+		     "WebApp.Controllers!CpuController.fib.WebApp",
+		     "WebApp.Controllers!CpuController.fib.WebApp",
+		     "WebApp.Controllers!CpuController.fib.WebApp");
+	/* Ruby's C functions: file "(unknown)", no line. */
+	expect_names("(unknown):-1 - (unknown) [c function]\\n(unknown)",
+		     "(unknown):-1 - (unknown) [c function] (unknown)",
+		     "(unknown):-1 - (unknown) [c function]",
+		     "(unknown):-1 - (unknown) [c function] (unknown)",
+		     "(unknown):-1 - (unknown) [c function]",
+		     "(unknown):-1 - (unknown) [c function] (unknown)");
+	/* A Go name's last line is never the tooltip's last token. */
+	expect_names("main\\nmain", "main.main", "main.main", "main.main", "main.main",
+		     "main.main");
 	/* Rust: "file:line - name" is all name. */
 	expect_names("libunwind\\nrs:93 - backtrace\\ntrace", "libunwind.rs:93 - backtrace::trace",
 		     "libunwind.rs:93 - backtrace::trace", "libunwind.rs:93 - backtrace::trace",
