@@ -121,6 +121,14 @@ typedef struct pd_profile_info {
 	bool has_negative;    /* some value was negative: the file is itself a diff */
 	size_t nodes;         /* function nodes parsed (nodelets and legend excluded) */
 	size_t edges;         /* call edges parsed (edges to nodelets excluded) */
+	/* Pyroscope's synthetic "other" node: the stacks it cut server-side (its flat, or
+	 * for undeclared nodes the legend's "accounting for" minus the declared flats).
+	 * A profile with one counts as trimmed; "other" is in the total, never a row. */
+	bool has_other;
+	int64_t other;
+	size_t other_undeclared; /* N<k> ids that only edges name (a cleanup deleted their
+				  * node lines, as mcp-grafana up to v1.0 does with "other"):
+				  * read as "other" */
 } pd_profile_info;
 
 /* Parses one DOT call graph held in data[0..len) (need not be NUL-terminated).
@@ -184,6 +192,7 @@ typedef struct pd_diff_opts {
 	pd_granularity granularity;
 	const char *focus;  /* POSIX ERE on the full name, or NULL */
 	const char *ignore; /* POSIX ERE on the full name, or NULL */
+	bool force;         /* diff inputs of different sample types or units (a warning) */
 } pd_diff_opts;
 
 void pd_diff_opts_init(pd_diff_opts *o);
@@ -200,11 +209,12 @@ typedef struct pd_diff {
 	size_t nfiltered;          /* rows removed by focus/ignore */
 	pd_diff_edge *edges;       /* sorted by |delta| desc, then names */
 	size_t nedges;
+	bool forced;               /* types or units differ: diffed because of opts.force */
 } pd_diff;
 
 /* Joins base and new. The profiles must outlive the diff (rows point at their names).
- * Errors: PD_EINPUT for incompatible inputs (type or unit family differ; an input is
- * itself a diff) or values whose sums, differences or --normalize scaling overflow
+ * Errors: PD_EINPUT for incompatible inputs (type or unit family differ, unless
+ * o->force: then (*out)->forced is set; an input is itself a diff) or values whose sums, differences or --normalize scaling overflow
  * int64, PD_EUSAGE for a bad regex, PD_ENODATA when a side has no samples. */
 pd_status pd_diff_new(const pd_profile *base, const pd_profile *head, const pd_diff_opts *o,
 		      pd_diff **out, pd_error *err);

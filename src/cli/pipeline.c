@@ -73,6 +73,8 @@ void pd_diff_cli_options(pd_diff_cli *c, pd_option t[PD_DIFF_OPTS])
 		 "keep only functions whose full name matches (POSIX ERE)"),
 		PD_OPTION(PD_OPT_STRING, "ignore", 0, &c->diff.ignore, "REGEX",
 		 "drop functions whose full name matches (POSIX ERE)"),
+		PD_OPTION(PD_OPT_FLAG, "force", 0, &c->diff.force, NULL,
+		 "diff profiles of different sample types or units anyway (with a warning)"),
 		PD_OPTION(PD_OPT_STRING, "dot", 0, &c->dot_path, "FILE", "write the colored diff graph as DOT",
 		 .apply = graph_path),
 		PD_OPTION(PD_OPT_STRING, "svg", 0, &c->svg_path, "FILE",

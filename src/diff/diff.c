@@ -253,24 +253,38 @@ static bool add_edges(pd_diff *d, const pd_table *t, int side, calc *c, edge_acc
 	return true;
 }
 
-static pd_status check_inputs(const pd_profile *b, const pd_profile *n, pd_error *err)
+/* Whether the two inputs measure the same thing: the legend's sample type (cpu, wall,
+ * alloc_space, inuse_space ...) where both have one, and the unit family. */
+static bool comparable(const pd_profile_info *b, const pd_profile_info *n)
+{
+	if (b->type && n->type && strcmp(b->type, n->type) != 0)
+		return false;
+	return b->unit == PD_UNIT_UNKNOWN || n->unit == PD_UNIT_UNKNOWN || b->unit == n->unit;
+}
+
+/* *forced: the inputs were not comparable and o->force let them through. */
+static pd_status check_inputs(const pd_profile *b, const pd_profile *n, const pd_diff_opts *o,
+			      bool *forced, pd_error *err)
 {
 	const pd_profile_info *bi = &b->info, *ni = &n->info;
 	const pd_profile_info *sides[2] = {bi, ni};
+	*forced = false;
 	for (int i = 0; i < 2; i++)
 		if (sides[i]->has_negative)
 			return pd_error_set(err, PD_EINPUT,
 					    "%s: has negative values, so it is already a diff; diff two "
 					    "plain profiles instead",
 					    sides[i]->source);
-	if (bi->type && ni->type && strcmp(bi->type, ni->type) != 0)
-		return pd_error_set(err, PD_EINPUT,
-				    "incompatible profiles: %s is type '%s', %s is type '%s'",
-				    bi->source, bi->type, ni->source, ni->type);
-	if (bi->unit != PD_UNIT_UNKNOWN && ni->unit != PD_UNIT_UNKNOWN && bi->unit != ni->unit)
-		return pd_error_set(err, PD_EINPUT,
-				    "incompatible profiles: %s is in %s, %s is in %s", bi->source,
-				    pd_unit_name(bi->unit), ni->source, pd_unit_name(ni->unit));
+	if (!comparable(bi, ni)) {
+		if (!o->force)
+			return pd_error_set(err, PD_EINPUT,
+					    "incompatible profiles: %s is '%s' (%s), %s is '%s' (%s); "
+					    "--force to diff anyway",
+					    bi->source, bi->type ? bi->type : "no type",
+					    pd_unit_name(bi->unit), ni->source,
+					    ni->type ? ni->type : "no type", pd_unit_name(ni->unit));
+		*forced = true;
+	}
 	for (int i = 0; i < 2; i++)
 		if (sides[i]->total == 0)
 			return pd_error_set(err, PD_ENODATA, "%s: profile is empty (total 0)",
@@ -294,7 +308,8 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 		      pd_diff **out, pd_error *err)
 {
 	*out = NULL;
-	pd_status rc = check_inputs(bp, np, err);
+	bool forced;
+	pd_status rc = check_inputs(bp, np, o, &forced, err);
 	if (rc != PD_OK)
 		return rc;
 	regex_t focus, ignore;
@@ -316,6 +331,7 @@ pd_status pd_diff_new(const pd_profile *bp, const pd_profile *np, const pd_diff_
 	d->base = bp->info;
 	d->head = np->info;
 	d->opts = *o;
+	d->forced = forced;
 	d->unit = bp->info.unit != PD_UNIT_UNKNOWN ? bp->info.unit : np->info.unit;
 	d->short_names = !(bp->info.has_tooltips && np->info.has_tooltips);
 	calc c = {1, 1, false, false};

@@ -292,7 +292,7 @@ pd_status pd_xb_finish(pd_xb *b, const pd_xb_meta *m, pd_profile **out)
 	p->type = m->type ? pd_strdup(m->type) : NULL;
 	if (!p->nodes || !p->edges || !p->source || !p->title || (m->type && !p->type))
 		goto oom;
-	int64_t other_cum = -1;
+	int64_t other_cum = -1, other_flat = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		xnode *x = &b->nodes[i];
 		map[i] = UINT32_MAX;
@@ -313,8 +313,10 @@ pd_status pd_xb_finish(pd_xb *b, const pd_xb_meta *m, pd_profile **out)
 			pd_free(sf);
 			goto oom;
 		}
-		if (strcmp(x->line, "other") == 0) /* Pyroscope's stub for what it cut */
+		if (strcmp(x->line, "other") == 0) { /* Pyroscope's stub for what it cut */
 			other_cum = x->cum;
+			other_flat = x->flat;
+		}
 		map[i] = (uint32_t)p->nnodes;
 		move_node(&p->nodes[p->nnodes++], x, sf, sl);
 		if ((rc = add(b, &p->flat_sum, p->nodes[p->nnodes - 1].flat)))
@@ -354,6 +356,8 @@ pd_status pd_xb_finish(pd_xb *b, const pd_xb_meta *m, pd_profile **out)
 	if (other_cum >= 0) {
 		/* A function absent here sits wholly inside `other`. */
 		in->trimmed = true;
+		in->has_other = true; /* reports state each side's share in `other` */
+		in->other = other_flat;
 		p->unknown_flat_max = other_cum;
 		p->unknown_cum_max = other_cum;
 	}

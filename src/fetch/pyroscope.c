@@ -59,13 +59,23 @@ char *pd_pyro_matchers(const char *user)
 	return out;
 }
 
+bool pd_pyro_add_window(cJSON *o, int64_t start_ms, int64_t end_ms)
+{
+	/* int64 as JSON numbers (exact: cJSON would go through double, so add raw). */
+	char num[32];
+	snprintf(num, sizeof num, "%" PRId64, start_ms);
+	if (!cJSON_AddRawToObject(o, "start", num))
+		return false;
+	snprintf(num, sizeof num, "%" PRId64, end_ms);
+	return cJSON_AddRawToObject(o, "end", num) != NULL;
+}
+
 char *pd_pyro_connect_body(const char *name, const char *matchers, int64_t start_ms,
 			   int64_t end_ms)
 {
 	pd_alloc_init_cjson();
 	cJSON *o = cJSON_CreateObject();
 	char *out = NULL;
-	char num[32];
 	if (!o)
 		return NULL;
 	if (name && !cJSON_AddStringToObject(o, "name", name))
@@ -78,12 +88,7 @@ char *pd_pyro_connect_body(const char *name, const char *matchers, int64_t start
 			goto out;
 		}
 	}
-	/* int64 as JSON numbers (exact: cJSON would go through double, so add raw). */
-	snprintf(num, sizeof num, "%" PRId64, start_ms);
-	if (!cJSON_AddRawToObject(o, "start", num))
-		goto out;
-	snprintf(num, sizeof num, "%" PRId64, end_ms);
-	if (!cJSON_AddRawToObject(o, "end", num))
+	if (!pd_pyro_add_window(o, start_ms, end_ms))
 		goto out;
 	out = cJSON_PrintUnformatted(o);
 out:

@@ -20,6 +20,10 @@ void pd_strlist_fini(pd_strlist *l);
  * blanks trimmed). Caller frees; NULL on out of memory. */
 char *pd_pyro_matchers(const char *user);
 
+/* Adds "start" and "end" (ms) to a Connect request object as exact JSON integers. */
+struct cJSON;
+bool pd_pyro_add_window(struct cJSON *o, int64_t start_ms, int64_t end_ms);
+
 /* Connect request bodies (lowerCamelCase, ms times). name may be NULL (no "name"),
  * matchers NULL (no "matchers"). Caller frees; NULL on out of memory. */
 char *pd_pyro_connect_body(const char *name, const char *matchers, int64_t start_ms,

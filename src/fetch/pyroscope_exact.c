@@ -24,12 +24,7 @@ char *pd_pyro_flamegraph_body(const char *type, const char *matchers, int64_t st
 	if (!cJSON_AddStringToObject(o, "profileTypeID", type) ||
 	    !cJSON_AddStringToObject(o, "labelSelector", matchers))
 		goto out;
-	/* int64 as raw JSON numbers: exact, where cJSON would go through double */
-	snprintf(num, sizeof num, "%" PRId64, start_ms);
-	if (!cJSON_AddRawToObject(o, "start", num))
-		goto out;
-	snprintf(num, sizeof num, "%" PRId64, end_ms);
-	if (!cJSON_AddRawToObject(o, "end", num))
+	if (!pd_pyro_add_window(o, start_ms, end_ms))
 		goto out;
 	snprintf(num, sizeof num, "%ld", max_nodes);
 	if (max_nodes > 0 && !cJSON_AddRawToObject(o, "maxNodes", num))

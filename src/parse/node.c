@@ -19,19 +19,42 @@ static bool is_hex16(str s)
 	return true;
 }
 
-/* pprof's label lines never keep a '.' of the function name (they split on it), so a
- * name line with a '.' and no space is the file basename, optionally ":line[:col]". */
-static bool is_file_line(str s)
+/* Whether s ends in ":<digits>" (a line, or a column after one). */
+static bool ends_in_line(str s)
 {
-	if (!memchr(s.p, '.', s.n) || memchr(s.p, ' ', s.n))
-		return false;
-	const char *colon = memchr(s.p, ':', s.n);
-	if (!colon)
-		return true;
-	for (const char *p = colon; p < s.p + s.n; p++)
-		if (*p != ':' && !isdigit((unsigned char)*p))
-			return false;
-	return true;
+	size_t d = 0;
+	while (d < s.n && isdigit((unsigned char)s.p[s.n - 1 - d]))
+		d++;
+	return d > 0 && d < s.n && s.p[s.n - 1 - d] == ':';
+}
+
+/* How sure a label's last name line is the file part (pyroscope-api.md 4.5). */
+enum {
+	FILE_NO,        /* a name line */
+	FILE_SURE,      /* has a '.' (pprof splits names on every '.'), optionally ":line" */
+	FILE_LINE,      /* "<basename>:<line>[:<col>]" without a '.': JFR ":4811", goyacc
+			 * "yaccpar:36", Node.js "node:events:520"; a Node.js name line
+			 * "js:handler:29" has the same shape, so a tooltip must agree */
+	FILE_BARE,      /* one word without '.' or ':' (a .NET assembly "WebApp", Ruby
+			 * "(unknown)"): a file only when the tooltip ends in it */
+};
+
+static int file_kind(str s)
+{
+	if (s.n == 0 || memchr(s.p, ' ', s.n))
+		return FILE_NO;
+	if (memchr(s.p, '.', s.n)) {
+		const char *colon = memchr(s.p, ':', s.n);
+		if (!colon)
+			return FILE_SURE;
+		for (const char *p = colon; p < s.p + s.n; p++)
+			if (*p != ':' && !isdigit((unsigned char)*p))
+				return ends_in_line(s) ? FILE_LINE : FILE_NO;
+		return FILE_SURE;
+	}
+	if (ends_in_line(s))
+		return FILE_LINE;
+	return memchr(s.p, ':', s.n) ? FILE_NO : FILE_BARE;
 }
 
 bool pd_parse_is_node_id(const char *name)
@@ -121,12 +144,14 @@ static pd_status values(parse_ctx *c, const char *where, const str *lines, size_
 	return PD_OK;
 }
 
-/* func and line from the tooltip: "[address ]name[ path:line] (values)". False when out
- * of memory. */
-static bool from_tooltip(const char *tip, str fileline, pd_node *out)
+/* func and line from the tooltip: "[address ]name[ path:line] (values)". *cut is set
+ * when the tooltip ends in " <path>" whose basename is the label's file line, which is
+ * then cut off to get the function. False when out of memory. */
+static bool from_tooltip(const char *tip, str fileline, pd_node *out, bool *cut_file)
 {
 	str full = {tip, strlen(tip)};
 	const char *cut = rfind(full, " (");
+	*cut_file = false;
 	if (cut)
 		full.n = (size_t)(cut - full.p);
 	if (full.n > 17 && is_hex16((str){full.p, 16}) && full.p[16] == ' ') {
@@ -137,14 +162,15 @@ static bool from_tooltip(const char *tip, str fileline, pd_node *out)
 	if (!out->line)
 		return false;
 	out->func = out->line;
-	/* With file:line in the label, the tooltip ends in " <path>:<line>" whose basename
-	 * is that label line: cut it off to get the function. */
+	/* The file part is the last space-separated token (a function name may hold spaces
+	 * and "file:line"-like text, never after its last space). */
 	const char *sp = fileline.p ? rfind(full, " ") : NULL;
 	if (sp) {
 		str path = {sp + 1, full.n - (size_t)(sp + 1 - full.p)};
 		const char *slash = rfind(path, "/");
 		str base = slash ? (str){slash + 1, path.n - (size_t)(slash + 1 - path.p)} : path;
 		if (base.n == fileline.n && memcmp(base.p, fileline.p, base.n) == 0) {
+			*cut_file = true;
 			out->func = pd_strndup(full.p, (size_t)(sp - full.p));
 			if (!out->func)
 				return false;
@@ -183,18 +209,27 @@ pd_status pd_parse_node(parse_ctx *c, const char *id, const char *label_raw,
 		names--;
 	}
 	str fileline = {NULL, 0};
-	if (names > 1 && is_file_line(nm[names - 1]))
-		fileline = nm[--names];
+	bool confirmed = false, has_tip = tooltip_raw && *tooltip_raw;
+	int kind = names > 1 ? file_kind(nm[names - 1]) : FILE_NO;
+	if (kind == FILE_SURE || kind == FILE_LINE || (kind == FILE_BARE && has_tip))
+		fileline = nm[names - 1];
+	if (has_tip) {
+		if (!(tip = pd_parse_unescape(tooltip_raw)) ||
+		    !from_tooltip(tip, fileline, out, &confirmed))
+			goto oom;
+		/* Without a '.', only the tooltip's last token tells a file from a name. */
+		if (kind != FILE_SURE && !confirmed)
+			fileline = (str){NULL, 0};
+	}
+	if (fileline.p)
+		names--;
 	out->short_func = join(nm, names, '.');
 	if (!out->short_func)
 		goto oom;
 	out->short_line = fileline.p ? concat3(out->short_func, " ", fileline) : out->short_func;
 	if (!out->short_line)
 		goto oom;
-	if (tooltip_raw && *tooltip_raw) {
-		if (!(tip = pd_parse_unescape(tooltip_raw)) || !from_tooltip(tip, fileline, out))
-			goto oom;
-	} else {
+	if (!has_tip) {
 		out->func = pd_strdup(out->short_func);
 		if (!out->func)
 			goto oom;

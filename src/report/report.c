@@ -171,6 +171,17 @@ static void literal_fact(pd_report_fact *f, size_t *n, const char *key, const ch
 	x->literal = true;
 }
 
+/* "1.50s (15.00%)": a side's other value and its share of that side's own total. */
+static void other_share(char *dst, size_t size, const pd_profile_info *p, pd_unit unit)
+{
+	char v[32];
+	pd_value_format(v, sizeof v, p->other, unit, false);
+	if (p->total > 0)
+		snprintf(dst, size, "%s (%.2f%%)", v, (double)p->other / (double)p->total * 100.0);
+	else
+		snprintf(dst, size, "%s", v);
+}
+
 size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 {
 	size_t n = 0;
@@ -179,13 +190,28 @@ size_t pd_report_facts(const pd_diff *d, pd_report_fact *f)
 
 	literal_fact(f, &n, "base", d->base.source);
 	literal_fact(f, &n, "new", d->head.source);
-	if (d->base.type)
+	if (d->base.type && d->head.type && strcmp(d->base.type, d->head.type) != 0) {
+		x = fact(f, &n, "type"); /* only under --force */
+		snprintf(x->buf, sizeof x->buf, "%.100s \xe2\x86\x92 %.100s", d->base.type,
+			 d->head.type);
+		x->literal = true;
+	} else if (d->base.type) {
 		literal_fact(f, &n, "type", d->base.type);
+	}
 
 	x = fact(f, &n, "total");
 	pd_value_format(a, sizeof a, d->base_total, d->unit, false);
 	pd_value_format(b, sizeof b, d->new_total, d->unit, false);
 	snprintf(x->buf, sizeof x->buf, "%s \xe2\x86\x92 %s", a, b);
+
+	/* The share of each side that Pyroscope cut into "other": what the diff cannot
+	 * attribute to functions (pyroscope-api.md 4.6). */
+	if (d->base.has_other || d->head.has_other) {
+		x = fact(f, &n, "in other");
+		other_share(a, sizeof a, &d->base, d->unit);
+		other_share(b, sizeof b, &d->head, d->unit);
+		snprintf(x->buf, sizeof x->buf, "base %s, new %s; stacks Pyroscope cut off: in the totals, in no row", a, b);
+	}
 
 	x = fact(f, &n, "net change");
 	pd_report_of_total(x->buf, sizeof x->buf, d, d->new_total - d->base_total);
@@ -237,6 +263,12 @@ size_t pd_report_warnings(const pd_diff *d, pd_warning w[PD_REPORT_WARN_MAX])
 {
 	size_t n = 0, upper = 0, hidden = 0;
 	const pd_profile_info *sides[2] = {&d->base, &d->head};
+	if (d->forced)
+		w[n++] = (pd_warning){.kind = PD_WARN_FORCED};
+	for (int i = 0; i < 2; i++)
+		if (sides[i]->other_undeclared)
+			w[n++] = (pd_warning){.kind = PD_WARN_UNDECLARED, .head = i == 1,
+					      .count = sides[i]->other_undeclared};
 	for (int i = 0; i < 2; i++)
 		if (sides[i]->trimmed)
 			w[n++] = (pd_warning){.kind = PD_WARN_TRIMMED, .head = i == 1};
@@ -272,6 +304,11 @@ static void trim_sentence(pd_buf *b, const char *side, const pd_profile_info *p,
 		pd_buf_printf(b, "%sshowing top %ld of %ld nodes", sep, p->top_k, p->top_of);
 		sep = "; ";
 	}
+	if (p->has_other) {
+		pd_value_format(c, sizeof c, p->other, unit, false);
+		pd_buf_printf(b, "%s%s cut into \"other\"", sep, c);
+		sep = "; ";
+	}
 	pd_buf_printf(b, "%s: functions missing from it are \"hidden\" and their change is only "
 			 "known within an interval",
 		      *sep == ';' ? ")" : "");
@@ -282,8 +319,24 @@ bool pd_report_warning_shown(pd_warning_kind k, pd_warning_style style)
 	/* A report says what the summary's hidden count says in its trimmed warnings and
 	 * status column; the summary keeps to what can change how a reader joins names. */
 	if (style == PD_WARN_SUMMARY)
-		return k == PD_WARN_SHORT_NAMES || k == PD_WARN_HIDDEN;
+		return k == PD_WARN_SHORT_NAMES || k == PD_WARN_HIDDEN || k == PD_WARN_UNDECLARED ||
+		       k == PD_WARN_FORCED;
 	return k != PD_WARN_HIDDEN;
+}
+
+static const char *const warning_names[PD_WARN_KINDS] = {
+	[PD_WARN_TRIMMED] = "trimmed",
+	[PD_WARN_TRIMMED_LINES] = "trimmed_lines",
+	[PD_WARN_SHORT_NAMES] = "short_names",
+	[PD_WARN_CUM_UPPER_BOUND] = "cum_upper_bound",
+	[PD_WARN_HIDDEN] = "hidden",
+	[PD_WARN_UNDECLARED] = "undeclared_other",
+	[PD_WARN_FORCED] = "forced",
+};
+
+const char *pd_report_warning_name(pd_warning_kind k)
+{
+	return (unsigned)k < PD_WARN_KINDS ? warning_names[k] : "unknown";
 }
 
 void pd_report_warning_text(pd_buf *b, const pd_diff *d, const pd_warning *w,
@@ -310,6 +363,21 @@ void pd_report_warning_text(pd_buf *b, const pd_diff *d, const pd_warning *w,
 		pd_buf_printf(b, "the cum of %zu function%s is an upper bound (line-level input: "
 				 "recursion counts a sample more than once)",
 			      w->count, w->count == 1 ? "" : "s");
+		break;
+	case PD_WARN_UNDECLARED: {
+		const pd_profile_info *p = w->head ? &d->head : &d->base;
+		char v[48];
+		pd_value_format(v, sizeof v, p->other, d->unit, false);
+		pd_buf_printf(b, "the %s input names %zu node%s only in edges (a cleanup deleted "
+				 "the node line, as mcp-grafana up to v1.0 does with Pyroscope's "
+				 "\"other\"): read as \"other\", holding %s",
+			      side, w->count, w->count == 1 ? "" : "s",
+			      p->has_total ? v : "an unknown value (no legend)");
+		break;
+	}
+	case PD_WARN_FORCED:
+		pd_buf_puts(b, "the inputs have different sample types or units and were diffed "
+			       "anyway (--force): their numbers may not be comparable");
 		break;
 	case PD_WARN_HIDDEN:
 		pd_buf_printf(b, "%zu function(s) are missing from a trimmed input; their change "

@@ -57,9 +57,10 @@ typedef struct pd_report_fact {
 	char buf[256];
 } pd_report_fact;
 
-#define PD_REPORT_FACTS_MAX 12
+#define PD_REPORT_FACTS_MAX 14
 /* Fills f (room for PD_REPORT_FACTS_MAX) and returns the count. Order: base, new, type,
- * total, net change, normalize, granularity, ranked by, functions, focus, ignore. */
+ * total, in other (when a side has Pyroscope's "other"), net change, normalize,
+ * granularity, ranked by, functions, focus, ignore. */
 size_t pd_report_facts(const pd_diff *d, pd_report_fact *f);
 
 /* Warnings a reader must not miss, computed once from a diff as data. Every output
@@ -71,25 +72,29 @@ typedef enum pd_warning_kind {
 	PD_WARN_SHORT_NAMES,     /* an input had no tooltips: joined on short names */
 	PD_WARN_CUM_UPPER_BOUND, /* count functions' cum is an upper bound */
 	PD_WARN_HIDDEN,          /* count functions are hidden (missing from a trimmed side) */
+	PD_WARN_UNDECLARED,      /* count node ids of an input only edges name: read as other */
+	PD_WARN_FORCED,          /* the inputs' types or units differ: diffed under --force */
 	PD_WARN_KINDS
 } pd_warning_kind;
 
 typedef struct pd_warning {
 	pd_warning_kind kind;
-	bool head;    /* TRIMMED, TRIMMED_LINES: the NEW input (else BASE) */
-	size_t count; /* CUM_UPPER_BOUND, HIDDEN */
+	bool head;    /* TRIMMED, TRIMMED_LINES, UNDECLARED: the NEW input (else BASE) */
+	size_t count; /* CUM_UPPER_BOUND, HIDDEN, UNDECLARED */
 } pd_warning;
 
-#define PD_REPORT_WARN_MAX 8
-/* Fills w (room for PD_REPORT_WARN_MAX) in the order the reports show them: trimmed
- * base, trimmed new, their line-level notes, short names, cum bounds, hidden rows.
- * Returns the count. */
+#define PD_REPORT_WARN_MAX 12
+/* Fills w (room for PD_REPORT_WARN_MAX) in the order the reports show them: forced,
+ * undeclared nodes of base and new, trimmed base, trimmed new, their line-level notes,
+ * short names, cum bounds, hidden rows. Returns the count. */
 size_t pd_report_warnings(const pd_diff *d, pd_warning w[PD_REPORT_WARN_MAX]);
 /* Two renderings of the list: the reports' (text and Markdown), and the one-line
  * summary a command line prints on stderr, which words some kinds more briefly. */
 typedef enum pd_warning_style { PD_WARN_REPORT, PD_WARN_SUMMARY } pd_warning_style;
 /* Whether a rendering in style shows kind k. */
 bool pd_report_warning_shown(pd_warning_kind k, pd_warning_style style);
+/* A stable name for kind k ("trimmed", "undeclared_other", ...), for JSON. */
+const char *pd_report_warning_name(pd_warning_kind k);
 /* Appends the sentence for w in style (no trailing period; only numbers and our own
  * words, never input text). */
 void pd_report_warning_text(pd_buf *b, const pd_diff *d, const pd_warning *w,

@@ -97,6 +97,10 @@ static void add_side(jctx *j, cJSON *root, const char *key, const pd_profile_inf
 	add_int(j, s, "top_of", p->top_of);
 	add_bool(j, s, "has_tooltips", p->has_tooltips);
 	add_bool(j, s, "has_lines", p->has_lines);
+	add_int(j, s, "other", p->other);
+	add_num(j, s, "other_share", p->total ? (double)p->other / (double)p->total : NAN,
+		p->total != 0);
+	add_int(j, s, "other_undeclared", (int64_t)p->other_undeclared);
 }
 
 /* Percent of the row's own base value; null when that is 0. */
@@ -187,6 +191,29 @@ static void push_str(jctx *j, cJSON *arr, const char *s)
 		cJSON_Delete(x);
 		j->ok = false;
 	}
+}
+
+/* The diff's warnings as data: every kind, each with the sentence the reports print. */
+static void add_warnings(jctx *j, cJSON *root, const pd_diff *d)
+{
+	pd_warning w[PD_REPORT_WARN_MAX];
+	size_t n = pd_report_warnings(d, w);
+	cJSON *arr = add_arr(j, root, "warnings");
+	pd_buf text;
+	pd_buf_init(&text, 0);
+	for (size_t i = 0; arr && j->ok && i < n; i++) {
+		cJSON *o = push_obj(j, arr);
+		if (!o)
+			break;
+		add_str(j, o, "kind", pd_report_warning_name(w[i].kind));
+		text.len = 0;
+		pd_report_warning_text(&text, d, &w[i], PD_WARN_REPORT);
+		if (!pd_buf_puts(&text, ""))
+			j->ok = false;
+		else
+			add_str(j, o, "text", text.data);
+	}
+	pd_buf_fini(&text);
 }
 
 static void add_rules(jctx *j, cJSON *gate, const pd_gate_rules *r)
@@ -344,6 +371,7 @@ pd_status pd_report_json_gated(const pd_diff *d, const pd_report_gate *g,
 		add_int(&j, root, "filtered", (int64_t)d->nfiltered);
 		add_bool(&j, root, "short_names", d->short_names);
 		add_int(&j, root, "net", d->new_total - d->base_total);
+		add_warnings(&j, root, d);
 		cJSON *arr = add_arr(&j, root, "functions");
 		for (size_t i = 0; arr && j.ok && i < shown; i++)
 			add_row(&j, arr, &d->rows[i]);

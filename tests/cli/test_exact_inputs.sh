@@ -40,4 +40,9 @@ expect_rc 0 "--sample-index alloc_objects"
 run diff --sample-index nope "$PD_FIXTURES/alloc_base.pb.gz" "$PD_FIXTURES/alloc_new.pb.gz"
 expect_rc 3 "--sample-index of a type the profile lacks"
 expect_err_line "alloc_objects alloc_space inuse_objects inuse_space" "the message lists the types"
+# A flamegraph cut by max_nodes: its `other` is reported as each side's share, never a row.
+run diff --format json --top 0 "$PD_FIXTURES/langs/java_cpu.flamegraph.max6.json" "$PD_FIXTURES/langs/java_cpu_new.flamegraph.json"
+expect_rc 0 "flamegraph with other"
+jq -e '.base.other > 0 and .base.other_share > 0.3 and ([.functions[] | select(.name == "other")] | length == 0)' "$T/out" >/dev/null &&
+	pass || fail "flamegraph other: a share of the base, not a row"
 finish

@@ -152,6 +152,48 @@ static void test_trimmed_side_is_hidden_not_removed(void **state)
 	pd_profile_free(n);
 }
 
+/* Pyroscope's "other": a function cut into it on one side is hidden within other's
+ * value, never new or removed, and "other" itself is never a row (pyroscope-api.md 4.6). */
+static void test_other_is_trimming(void **state)
+{
+	(void)state;
+	static const char *const bn[] = {"main.work|4000|4000", "time.Now|500|500",
+					 "main.main|0|4500"};
+	static const char *const nn[] = {"main.work|4000|4000", "other|450|450",
+					 "main.main|0|4450"};
+	pd_profile *b = mk("cpu", 4500, NULL, bn, 3, "N3 -> N1 [label=\" 4s\"]\n");
+	pd_profile *n = mk("cpu", 4450, NULL, nn, 3,
+			   "N3 -> N1 [label=\" 4s\"]\nN3 -> N2 [label=\" 450ms\"]\n");
+	const pd_profile_info *ni = pd_profile_get_info(n);
+	assert_true(ni->has_other);
+	assert_int_equal(ni->other, 450000000);
+	assert_true(ni->trimmed);
+	assert_false(pd_profile_get_info(b)->has_other);
+	pd_diff *d = run(b, n, NULL);
+	const pd_diff_row *t = row(d, "time.Now");
+	assert_int_equal(t->status, PD_ROW_HIDDEN);
+	/* new value in [0, 450ms]: the change in [-500ms, -50ms] */
+	assert_int_equal(t->delta_min.flat, -500000000);
+	assert_int_equal(t->delta_max.flat, -50000000);
+	assert_int_equal(t->delta_max.cum, -50000000);
+	assert_int_equal(t->delta.flat, -50000000);
+	for (size_t i = 0; i < d->nrows; i++)
+		assert_string_not_equal(d->rows[i].name, "other");
+	assert_int_equal(d->nrows, 3);
+	assert_int_equal(d->nfiltered, 0);
+	assert_int_equal(d->new_total, 4450000000LL); /* other stays in the total */
+	pd_diff_free(d);
+	/* The other way round: in other on the base side, hidden rather than new. */
+	d = run(n, b, NULL);
+	t = row(d, "time.Now");
+	assert_int_equal(t->status, PD_ROW_HIDDEN);
+	assert_int_equal(t->delta_min.flat, 50000000);
+	assert_int_equal(t->delta_max.flat, 500000000);
+	pd_diff_free(d);
+	pd_profile_free(b);
+	pd_profile_free(n);
+}
+
 static void test_normalize_and_filters(void **state)
 {
 	(void)state;
@@ -196,14 +238,27 @@ static void test_incompatible_inputs(void **state)
 	pd_diff *d = NULL;
 	pd_error err = {0};
 	assert_int_equal(pd_diff_new(cpu, alloc, &o, &d, &err), PD_EINPUT);
-	assert_non_null(strstr(err.msg, "'cpu'"));
-	assert_non_null(strstr(err.msg, "'alloc_space'"));
+	assert_string_equal(err.msg, "incompatible profiles: cpu is 'cpu' (nanoseconds), "
+				     "alloc_space is 'alloc_space' (nanoseconds); --force to diff "
+				     "anyway");
+	/* --force: diffed, and the diff says so. */
+	o.force = true;
+	assert_int_equal(pd_diff_new(cpu, alloc, &o, &d, &err), PD_OK);
+	assert_true(d->forced);
+	pd_diff_free(d);
+	d = NULL;
+	assert_int_equal(pd_diff_new(cpu, cpu, &o, &d, &err), PD_OK);
+	assert_false(d->forced); /* comparable: nothing was forced */
+	pd_diff_free(d);
+	d = NULL;
+	o.force = false;
 
 	const char *bytes = "digraph g { N1 [label=\"f\\n1MB (100%)\" tooltip=\"f (1MB)\"] }";
 	pd_profile *bp = NULL;
 	assert_int_equal(pd_profile_parse("b.dot", bytes, strlen(bytes), &bp, &err), PD_OK);
 	assert_int_equal(pd_diff_new(cpu, bp, &o, &d, &err), PD_EINPUT);
-	assert_non_null(strstr(err.msg, "nanoseconds"));
+	assert_string_equal(err.msg, "incompatible profiles: cpu is 'cpu' (nanoseconds), b.dot is "
+				     "'no type' (bytes); --force to diff anyway");
 
 	const char *neg = "digraph g { N1 [label=\"f\\n-1s (100%)\" tooltip=\"f (-1s)\"] }";
 	pd_profile *np = NULL;
@@ -433,6 +488,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statuses_and_ranking),
 		cmocka_unit_test(test_trimmed_side_is_hidden_not_removed),
+		cmocka_unit_test(test_other_is_trimming),
 		cmocka_unit_test(test_normalize_and_filters),
 		cmocka_unit_test(test_incompatible_inputs),
 		cmocka_unit_test(test_lines_and_short_names),

@@ -187,15 +187,29 @@ static void test_bad_inputs(void **state)
 	expect_error("\x1f\x8b\x08\x00rest", 8, PD_EINPUT, "gzip");
 	size_t cut = strlen(pprof_dot) / 2;
 	expect_error(pprof_dot, cut, PD_EINPUT, "malformed DOT");
-	expect_error("digraph g { a -> b }", 20, PD_EINPUT, "not a pprof/Pyroscope profile");
 	const char *unit = "digraph g { N1 [label=\"f\\n12.5furlongs (3%)\"] }";
 	expect_error(unit, strlen(unit), PD_EINPUT, "unknown unit 'furlongs'");
 	const char *ovf = "digraph g { N1 [label=\"f\\n99999999999999999999s (3%)\"] }";
 	expect_error(ovf, strlen(ovf), PD_EINPUT, "out of range");
 	const char *mixed = "digraph g { N1 [label=\"f\\n1s (3%)\"] N2 [label=\"g\\n1MB (3%)\"] }";
 	expect_error(mixed, strlen(mixed), PD_EINPUT, "is in bytes but the file uses nanoseconds");
-	const char *noval = "digraph g { N1 [label=\"just a name\"] }";
+	/* Graphs that are not profiles: no legend, and no label holds a value. */
+	static const char *const not_profiles[] = {
+		"digraph g { a -> b }",
+		"digraph G { main [label=\"Main\"] main -> parse -> execute; main -> init }",
+		"digraph g { N1 [label=\"just a name\"] }",
+		"digraph g { a [label=\"two\\nlines\"] b [label=\"x\"] a -> b }",
+		"digraph g { N1 -> N2 }",
+	};
+	for (size_t i = 0; i < sizeof not_profiles / sizeof *not_profiles; i++)
+		expect_error(not_profiles[i], strlen(not_profiles[i]), PD_EINPUT,
+			     "not a pprof/Pyroscope profile: no legend and no value labels");
+	/* A profile with one bad node: that node's error. */
+	const char *noval = "digraph g { N1 [label=\"just a name\"] N2 [label=\"f\\n1s (3%)\"] }";
 	expect_error(noval, strlen(noval), PD_EINPUT, "node N1");
+	const char *legend = "digraph g { L [label=\"Type: cpu\\lShowing nodes accounting for 1s, "
+			     "100% of 1s total\\l\"] N1 [label=\"just a name\"] }";
+	expect_error(legend, strlen(legend), PD_EINPUT, "node N1");
 	/* libcgraph recovers after an error: the next parse works. */
 	pd_profile_free(parse(pprof_dot));
 }
@@ -267,6 +281,153 @@ static void test_huge_name(void **state)
 	free(name);
 }
 
+/* One node from its label and tooltip (NULL: cleaned DOT, no tooltip). */
+static pd_profile *one_node(const char *label, const char *tooltip)
+{
+	static char text[2048];
+	if (tooltip)
+		snprintf(text, sizeof text,
+			 "digraph g { N1 [label=\"%s\\n1s (100%%)\" tooltip=\"%s (1s)\"] }", label,
+			 tooltip);
+	else
+		snprintf(text, sizeof text, "digraph g { N1 [label=\"%s\\n1s (100%%)\"] }", label);
+	return parse(text);
+}
+
+static void expect_names(const char *label, const char *tooltip, const char *func,
+			 const char *line, const char *short_func, const char *short_line)
+{
+	pd_profile *p = one_node(label, tooltip);
+	const pd_node *n = &p->nodes[0];
+	assert_string_equal(n->func, func);
+	assert_string_equal(n->line, line);
+	assert_string_equal(n->short_func, short_func);
+	assert_string_equal(n->short_line, short_line);
+	pd_profile_free(p);
+}
+
+/* The file part of a name, language by language (pyroscope-api.md 4.5): a trailing
+ * "file:LINE" token whatever the file looks like, and nothing else. */
+static void test_names_by_language(void **state)
+{
+	(void)state;
+	/* Go: unchanged. */
+	expect_names("main\\nwork\\nmain.go:19", "main.work /src/main.go:19", "main.work",
+		     "main.work /src/main.go:19", "main.work", "main.work main.go:19");
+	expect_names("main\\nmain\\nfunc1", "main.main.func1", "main.main.func1",
+		     "main.main.func1", "main.main.func1", "main.main.func1");
+	expect_names("main\\nsumGeneric[…]", "main.sumGeneric[...]", "main.sumGeneric[...]",
+		     "main.sumGeneric[...]", "main.sumGeneric[…]", "main.sumGeneric[…]");
+	/* -show_columns. */
+	expect_names("main\\nwork\\nmain.go:19:7", "main.work /src/main.go:19:7", "main.work",
+		     "main.work /src/main.go:19:7", "main.work", "main.work main.go:19:7");
+	/* goyacc: a dot-less file. */
+	expect_names("main\\nyyParse\\nyaccpar:36", "main.yyParse yaccpar:36", "main.yyParse",
+		     "main.yyParse yaccpar:36", "main.yyParse", "main.yyParse yaccpar:36");
+	/* Java (JFR): an empty file. */
+	expect_names("Pattern$GroupTail\\nmatch\\n:4811",
+		     "java/util/regex/Pattern$GroupTail.match :4811",
+		     "java/util/regex/Pattern$GroupTail.match",
+		     "java/util/regex/Pattern$GroupTail.match :4811", "Pattern$GroupTail.match",
+		     "Pattern$GroupTail.match :4811");
+	expect_names("App$$Lambda_\\nrun", "App$$Lambda_.run", "App$$Lambda_.run",
+		     "App$$Lambda_.run", "App$$Lambda_.run", "App$$Lambda_.run");
+	/* Node.js: a file holding colons, with and without a directory. */
+	expect_names("emit\\nnode:events:520", "emit node:events:520", "emit",
+		     "emit node:events:520", "emit", "emit node:events:520");
+	expect_names("processTicksAndRejections\\ntask_queues:96",
+		     "processTicksAndRejections node:internal/process/task_queues:96",
+		     "processTicksAndRejections",
+		     "processTicksAndRejections node:internal/process/task_queues:96",
+		     "processTicksAndRejections", "processTicksAndRejections task_queues:96");
+	/* Node.js, file and line inside the name: only the last token is the file part. */
+	expect_names("index\\njs:carSearchHandler:29\\nindex.js:29",
+		     "./build/index.js:carSearchHandler:29 /app/build/index.js:29",
+		     "./build/index.js:carSearchHandler:29",
+		     "./build/index.js:carSearchHandler:29 /app/build/index.js:29",
+		     "index.js:carSearchHandler:29", "index.js:carSearchHandler:29 index.js:29");
+	/* ... and without a line, the name line looks like "file:29": the tooltip says no. */
+	expect_names("index\\njs:carSearchHandler:29", "./build/index.js:carSearchHandler:29",
+		     "./build/index.js:carSearchHandler:29", "./build/index.js:carSearchHandler:29",
+		     "index.js:carSearchHandler:29", "index.js:carSearchHandler:29");
+	/* .NET: the assembly as the file, with a line when there is one. */
+	expect_names("WebApp\\nControllers!CpuController\\nfib\\nWebApp:42",
+		     "WebApp.Controllers!CpuController.fib WebApp:42",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp:42",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp:42");
+	/* .NET without a line: the assembly is the file when the tooltip ends in it
+	 * (fixtures/langs/dotnet_cpu.lines.dot), a name line in cleaned DOT. */
+	expect_names("WebApp\\nControllers!CpuController\\nfib\\nWebApp",
+		     "WebApp.Controllers!CpuController.fib WebApp",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp",
+		     "WebApp.Controllers!CpuController.fib",
+		     "WebApp.Controllers!CpuController.fib WebApp");
+	expect_names("WebApp\\nControllers!CpuController\\nfib\\nWebApp", NULL,
+		     "WebApp.Controllers!CpuController.fib.WebApp",
+		     "WebApp.Controllers!CpuController.fib.WebApp",
+		     "WebApp.Controllers!CpuController.fib.WebApp",
+		     "WebApp.Controllers!CpuController.fib.WebApp");
+	/* Ruby's C functions: file "(unknown)", no line. */
+	expect_names("(unknown):-1 - (unknown) [c function]\\n(unknown)",
+		     "(unknown):-1 - (unknown) [c function] (unknown)",
+		     "(unknown):-1 - (unknown) [c function]",
+		     "(unknown):-1 - (unknown) [c function] (unknown)",
+		     "(unknown):-1 - (unknown) [c function]",
+		     "(unknown):-1 - (unknown) [c function] (unknown)");
+	/* A Go name's last line is never the tooltip's last token. */
+	expect_names("main\\nmain", "main.main", "main.main", "main.main", "main.main",
+		     "main.main");
+	/* Rust: "file:line - name" is all name. */
+	expect_names("libunwind\\nrs:93 - backtrace\\ntrace", "libunwind.rs:93 - backtrace::trace",
+		     "libunwind.rs:93 - backtrace::trace", "libunwind.rs:93 - backtrace::trace",
+		     "libunwind.rs:93 - backtrace.trace", "libunwind.rs:93 - backtrace.trace");
+	/* Cleaned DOT (no tooltip): the label alone decides. */
+	expect_names("Pattern$GroupTail\\nmatch\\n:4811", NULL, "Pattern$GroupTail.match",
+		     "Pattern$GroupTail.match :4811", "Pattern$GroupTail.match",
+		     "Pattern$GroupTail.match :4811");
+	expect_names("emit\\nnode:events:520", NULL, "emit", "emit node:events:520", "emit",
+		     "emit node:events:520");
+	expect_names("main\\nyyParse\\nyaccpar:36", NULL, "main.yyParse", "main.yyParse yaccpar:36",
+		     "main.yyParse", "main.yyParse yaccpar:36");
+}
+
+/* mcp-grafana's cleanup up to v1.0 deletes the "other" node line and keeps its edges:
+ * an id only edges name is "other", holding what the legend has beyond the declared
+ * flats. A declared node without a label is still an error. */
+static void test_undeclared_other(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"digraph \"api\" {\n"
+		"subgraph cluster_L { \"File: api\" [label=\"File: api\\lType: cpu\\lShowing nodes "
+		"accounting for 4.50s, 100% of 4.50s total\\l\"] }\n"
+		"N1 [label=\"handlers\\nWork\\nwork.go:40\\n3s (66.67%)\\nof 3.90s (86.67%)\" ]\n"
+		"N3 [label=\"main\\nmain\\nmain.go:12\\n0 of 4.30s (95.56%)\" ]\n"
+		"N4 [label=\"http\\n(*conn)\\nserve\\nserver.go:2039\\n0 of 4.30s (95.56%)\" ]\n"
+		"N3 -> N4\nN4 -> N1\nN1 -> N2\nN4 -> N2\n}\n";
+	pd_profile *p = parse(text);
+	const pd_profile_info *in = pd_profile_get_info(p);
+	assert_true(in->has_other);
+	assert_int_equal(in->other_undeclared, 1);
+	assert_int_equal(in->other, 1500000000LL);
+	assert_true(in->trimmed);
+	assert_int_equal(find(p, "other")->flat, 1500000000LL);
+	assert_int_equal(p->nedges, 4); /* the edges to it are kept */
+	/* Missing functions: within other's 1.50s (nothing else was dropped). */
+	assert_int_equal(p->unknown_flat_max, 1500000000LL);
+	assert_int_equal(p->unknown_cum_max, 1500000000LL);
+	pd_profile_free(p);
+
+	const char *declared = "digraph g { N7 [label=\"a\\n1s (33%)\"] N8 [tooltip=\"x (1s)\"] "
+			       "N7 -> N8 }";
+	expect_error(declared, strlen(declared), PD_EINPUT, "node N8 has no label");
+	const char *lone = "digraph g { N7 [label=\"a\\n1s (33%)\"] N8 }";
+	expect_error(lone, strlen(lone), PD_EINPUT, "node N8 has no label");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +435,8 @@ int main(void)
 		cmocka_unit_test(test_cleaned),	 cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_lexer_state_does_not_leak),
 		cmocka_unit_test(test_negative_and_mixed_units), cmocka_unit_test(test_huge_name),
+		cmocka_unit_test(test_names_by_language),
+		cmocka_unit_test(test_undeclared_other),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

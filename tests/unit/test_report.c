@@ -220,6 +220,48 @@ static void test_json_schema_and_values(void **state)
 	pd_buf_fini(&b);
 }
 
+/* Pyroscope's "other": each side's share is a fact in text and Markdown and fields in
+ * JSON; an undeclared other node and --force are warnings in every format. */
+static void test_other_and_forced(void **state)
+{
+	(void)state;
+	fixture f;
+	setup(&f);
+	f.d.head.has_other = true;
+	f.d.head.other = 1100 * MS;
+	f.d.head.other_undeclared = 1;
+	f.d.head.has_total = true;
+	f.d.forced = true;
+	pd_buf b;
+	const char *t = run(&f.d, PD_FORMAT_TEXT, 0, false, &b);
+	assert_non_null(strstr(t, "in other:    base 0 (0.00%), new 1.10s (10.00%); "));
+	assert_non_null(strstr(t, "warning: the new input names 1 node only in edges"));
+	assert_non_null(strstr(t, "holding 1.10s\n"));
+	assert_non_null(strstr(t, "1.10s cut into \"other\""));
+	assert_non_null(strstr(t, "warning: the inputs have different sample types or units"));
+	pd_buf_fini(&b);
+	t = run(&f.d, PD_FORMAT_MARKDOWN, 0, false, &b);
+	assert_non_null(strstr(t, "- **in other**: base 0 (0.00%), new 1.10s (10.00%); "));
+	assert_non_null(strstr(t, "> **Warning:** the new input names 1 node only in edges"));
+	assert_non_null(strstr(t, "> **Warning:** the inputs have different sample types"));
+	pd_buf_fini(&b);
+	cJSON *j = cJSON_Parse(run(&f.d, PD_FORMAT_JSON, 0, false, &b));
+	assert_non_null(j);
+	assert_true(get(j, "new.other")->valuedouble == 1100 * MS);
+	assert_true(get(j, "new.other_share")->valuedouble == 0.1);
+	assert_true(get(j, "new.other_undeclared")->valuedouble == 1);
+	assert_true(get(j, "base.other")->valuedouble == 0);
+	const cJSON *w = get(j, "warnings");
+	assert_string_equal(get(cJSON_GetArrayItem(w, 0), "kind")->valuestring, "forced");
+	assert_string_equal(get(cJSON_GetArrayItem(w, 1), "kind")->valuestring,
+			    "undeclared_other");
+	assert_non_null(strstr(get(cJSON_GetArrayItem(w, 1), "text")->valuestring,
+			       "read as \"other\", holding 1.10s"));
+	assert_string_equal(get(cJSON_GetArrayItem(w, 2), "kind")->valuestring, "trimmed");
+	cJSON_Delete(j);
+	pd_buf_fini(&b);
+}
+
 static void test_json_exact_int64_and_truncation(void **state)
 {
 	(void)state;
@@ -629,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_text_top_and_color),
 		cmocka_unit_test(test_text_escapes_control_bytes),
 		cmocka_unit_test(test_json_schema_and_values),
+		cmocka_unit_test(test_other_and_forced),
 		cmocka_unit_test(test_json_exact_int64_and_truncation),
 		cmocka_unit_test(test_markdown_exact),
 		cmocka_unit_test(test_markdown_code_spans),
