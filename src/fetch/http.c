@@ -398,13 +398,41 @@ static long jitter(long ms)
 	return ms / 2 + (ms > 1 ? (long)(rand_r(&seed) % (ms / 2 + 1)) : 0);
 }
 
-/* Whether a TLS handshake failed because the server answered in plain HTTP: OpenSSL
- * reads "HTTP/1.1 400" as a record of an unknown version, or, when the server has
- * already closed the connection after its reply, meets an unexpected end of file. */
-static bool plain_http_reply(const char *detail)
+static size_t discard(char *data, size_t size, size_t nmemb, void *ud)
 {
-	return strstr(detail, "wrong version number") || strstr(detail, "http request") ||
-	       strstr(detail, "packet length too long") || strstr(detail, "unexpected eof");
+	(void)data, (void)ud;
+	return size * nmemb;
+}
+
+/* Whether a TLS handshake to url (https://...) failed because the server speaks plain
+ * HTTP. OpenSSL's words for it vary with timing ("wrong version number" when it reads
+ * the server's "HTTP/1.1 400", SSL_ERROR_SYSCALL or "unexpected eof" when the server
+ * closed first), so ask: one short plain-HTTP request to the same address, any status
+ * is an answer. url is the shown one (no userinfo): nothing secret is sent. */
+static bool plain_http_server(const pd_curl *cu, const char *url, long budget_ms)
+{
+	if (strncasecmp(url, "https://", 8) != 0 || budget_ms <= 0)
+		return false;
+	size_t n = strlen(url);
+	char *plain = pd_malloc(n);
+	CURL *h = plain ? cu->easy_init() : NULL;
+	bool yes = false;
+	if (h) {
+		memcpy(plain, "http://", 7);
+		memcpy(plain + 7, url + 8, n - 7); /* the rest and its NUL */
+		cu->easy_setopt(h, CURLOPT_URL, plain);
+		cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+		cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+		cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, budget_ms < 2000 ? budget_ms : 2000L);
+		long code = 0;
+		if (cu->easy_perform(h) == CURLE_OK &&
+		    cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+			yes = code >= 100;
+		cu->easy_cleanup(h);
+	}
+	pd_free(plain);
+	return yes;
 }
 
 static const char *status_hint(const pd_http_conf *c, long st, char *buf, size_t size)
@@ -571,7 +599,8 @@ pd_status pd_http_do(const pd_http_conf *c, const pd_http_req *r, pd_buf *body, 
 			st = pd_error_set(err, PD_EINPUT, "%s: request to %.*s timed out after %.1f s (%s)%s",
 					  r->what, wlen, shown, (pd_http_now_ms() - start) / 1000.0,
 					  budget, tries);
-		else if (rc == CURLE_SSL_CONNECT_ERROR && plain_http_reply(detail))
+		else if (rc == CURLE_SSL_CONNECT_ERROR &&
+			 plain_http_server(cu, shown, (long)(end - pd_http_now_ms())))
 			st = pd_error_set(err, PD_EINPUT,
 					  "%s: %.*s speaks plain HTTP, not TLS: use an http:// URL (--url)",
 					  r->what, wlen, shown);
