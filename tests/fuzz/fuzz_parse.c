@@ -15,6 +15,8 @@
 
 #include "profdiff/profdiff.h"
 #include "parse/parse.h"
+#define FUZZ_NAME "fuzz_parse"
+#include "downstream.h"
 
 #ifdef FUZZ_ARENA
 #define PARSE_FLAGS PD_PARSE_ARENA
@@ -23,19 +25,6 @@
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken promise: say which, then abort (a crash for libFuzzer and for replay.c). */
-static void fail(const char *what, pd_status rc, const pd_error *err)
-{
-	fprintf(stderr, "fuzz_parse: %s (status %d: %s)\n", what, (int)rc, err->msg);
-	abort();
-}
-
-/* A failure message is one non-empty line. */
-static bool one_line(const pd_error *err)
-{
-	return err->msg[0] && !strchr(err->msg, '\n');
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,31 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("failed parse left a profile or no one-line message", rc, &err);
 		return 0;
 	}
-	pd_diff_opts o;
-	pd_diff_opts_init(&o);
-	pd_diff *d = NULL;
-	rc = pd_diff_new(p, p, &o, &d, &err);
-	if (rc != PD_OK) {
-		/* A profile against itself: only "is itself a diff" or "no samples". */
-		if ((rc != PD_EINPUT && rc != PD_ENODATA) || d || !one_line(&err))
-			fail("diff of a parsed profile against itself failed", rc, &err);
-		pd_profile_free(p);
-		return 0;
-	}
-	pd_report_opts ro = {.top = 0, .color = true};
-	for (int f = 0; f < PD_FORMAT_KINDS; f++) {
-		pd_buf b;
-		pd_buf_init(&b, 0);
-		if ((rc = pd_report(d, (pd_format)f, &ro, &b, &err)) != PD_OK || !b.len)
-			fail("a report did not render", rc, &err);
-		pd_buf_fini(&b);
-	}
-	pd_buf b;
-	pd_buf_init(&b, 0);
-	if ((rc = pd_diff_dot(d, 80, &b, &err)) != PD_OK || !b.len)
-		fail("the diff DOT did not render", rc, &err);
-	pd_buf_fini(&b);
-	pd_diff_free(d);
+	downstream(p, true);
 	pd_profile_free(p);
 	return 0;
 }
